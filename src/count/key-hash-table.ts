@@ -1,0 +1,144 @@
+// An open-addressing hash table over fixed-width keys of 32-bit words, with the row
+// counters stored beside each key in typed arrays.
+//
+// Why not a Map: a Map needs a string or object key per lookup, which allocates for every
+// packet. Here the caller writes the key into a scratch Uint32Array and `findOrInsert`
+// compares words in place; rows live densely in insertion order (row i's key is
+// keys[i*W .. i*W+W)), so a snapshot walks 0..size and clearing an interval is one fill.
+// Memory per row: W*4 key bytes + 32 counter bytes + 4–16 index bytes (load ≤ 1/2).
+
+const MIN_ROWS = 64;
+
+export const COUNTER_PACKETS = 0;
+export const COUNTER_BYTES = 1;
+export const COUNTER_FIRST = 2; // first_seen, ms since the epoch
+export const COUNTER_LAST = 3; // last_seen, ms since the epoch
+export const COUNTERS_PER_ROW = 4;
+
+export class KeyHashTable {
+  /** Words per key. */
+  readonly width: number;
+  /** Number of rows in use. */
+  size = 0;
+  /** True when the last findOrInsert created the row (its first sight this interval). */
+  inserted = false;
+  keys: Uint32Array;
+  counters: Float64Array;
+  private index: Int32Array; // row number + 1 per slot, 0 = empty
+  private mask: number;
+  private capacity: number;
+
+  constructor(width: number, initialRows = MIN_ROWS) {
+    this.width = width;
+    this.capacity = Math.max(MIN_ROWS, initialRows);
+    this.keys = new Uint32Array(this.capacity * width);
+    this.counters = new Float64Array(this.capacity * COUNTERS_PER_ROW);
+    const slots = nextPowerOfTwo(this.capacity * 2);
+    this.index = new Int32Array(slots);
+    this.mask = slots - 1;
+  }
+
+  /** Returns the row number of `key` (first `width` words), adding a zeroed row if new. */
+  findOrInsert(key: Uint32Array): number {
+    const w = this.width;
+    const keys = this.keys;
+    let slot = hashWords(key, w) & this.mask;
+    for (;;) {
+      const entry = this.index[slot]!;
+      if (entry === 0) break;
+      const row = entry - 1;
+      const base = row * w;
+      let i = 0;
+      while (i < w && keys[base + i] === key[i]) i++;
+      if (i === w) {
+        this.inserted = false;
+        return row;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+    if (this.size === this.capacity) {
+      this.grow();
+      return this.findOrInsert(key);
+    }
+    const row = this.size++;
+    keys.set(key.subarray(0, w), row * w);
+    this.index[slot] = row + 1;
+    const c = row * COUNTERS_PER_ROW;
+    this.counters[c] = 0;
+    this.counters[c + 1] = 0;
+    this.counters[c + 2] = 0;
+    this.counters[c + 3] = 0;
+    this.inserted = true;
+    return row;
+  }
+
+  /** Row number of `key`, or -1. */
+  find(key: Uint32Array): number {
+    const w = this.width;
+    let slot = hashWords(key, w) & this.mask;
+    for (;;) {
+      const entry = this.index[slot]!;
+      if (entry === 0) return -1;
+      const base = (entry - 1) * w;
+      let i = 0;
+      while (i < w && this.keys[base + i] === key[i]) i++;
+      if (i === w) return entry - 1;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  /** Forget every row, keeping the allocated capacity for the next interval. */
+  clear(): void {
+    this.size = 0;
+    this.index.fill(0);
+  }
+
+  /** Bytes held by the typed arrays (for memory reporting). */
+  byteSize(): number {
+    return this.keys.byteLength + this.counters.byteLength + this.index.byteLength;
+  }
+
+  private grow(): void {
+    const capacity = this.capacity * 2;
+    const keys = new Uint32Array(capacity * this.width);
+    keys.set(this.keys);
+    const counters = new Float64Array(capacity * COUNTERS_PER_ROW);
+    counters.set(this.counters);
+    this.keys = keys;
+    this.counters = counters;
+    this.capacity = capacity;
+    const slots = nextPowerOfTwo(capacity * 2);
+    this.index = new Int32Array(slots);
+    this.mask = slots - 1;
+    const w = this.width;
+    for (let row = 0; row < this.size; row++) {
+      let slot = hashWords(keys.subarray(row * w, row * w + w), w) & this.mask;
+      while (this.index[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.index[slot] = row + 1;
+    }
+  }
+}
+
+/** Murmur3-style mix over `w` words; spreads IPv4 addresses that differ in one octet. */
+function hashWords(key: Uint32Array, w: number): number {
+  let h = 0x9747b28c | 0;
+  for (let i = 0; i < w; i++) {
+    let k = Math.imul(key[i]!, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function nextPowerOfTwo(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}

@@ -1,0 +1,59 @@
+// Golden scenarios: real captures through the built-in default config (conn + ether tables)
+// and through a config with prefix masks and a port list; the whole reports tree must equal
+// test/golden/<scenario>. The captures are tcpdump's own test inputs (../shared/pcaps).
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { spanwatch, tempDir, readCSV } from './support/cli.js';
+import { assertGoldenTree } from './support/golden.js';
+import { REAL_PCAPS } from './support/paths.js';
+
+const dir = tempDir();
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function run(name: string, capture: string, extra: string[] = [], config?: string): string {
+  const reports = path.join(dir, name);
+  const args = ['run', '--read', path.join(REAL_PCAPS, capture), '--reports', reports, '--summary', 'none', ...extra];
+  if (config !== undefined) {
+    const cfg = path.join(dir, `${name}.yaml`);
+    fs.writeFileSync(cfg, config);
+    args.push('--config', cfg);
+  }
+  const r = spanwatch(args, { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  return reports;
+}
+
+// Several intervals (DHCP, ARP, ICMP over 33 minutes), IPv6 on cooked capture, VLAN tags.
+for (const capture of ['dhcp-rfc4388.pcap', 'babel.pcap', 'ldp-common-session.pcap', 'icmpv6.pcap', 'ssh.pcap']) {
+  test(`default config on ${capture}`, () => {
+    assertGoldenTree(`default-${capture.replace(/\.pcap(ng)?$/, '')}`, run(`default-${capture}`, capture));
+  });
+}
+
+const MASKED = `interval: 1h
+port_lists:
+  known: [22, 53, 67, 68]
+tables:
+  - name: nets
+    key: [src_host/16/64, dst_host/24/48, proto]
+  - name: svc
+    key: [server_port:known, proto]
+`;
+
+test('prefix masks and a port list with an other bucket', () => {
+  const reports = run('masked', 'dhcp-rfc4388.pcap', [], MASKED);
+  assertGoldenTree('masked-dhcp-rfc4388', reports);
+  // Independently of the golden files: every host is a /16 or /24 network, every port
+  // outside the list is "other".
+  const nets = readCSV(path.join(reports, 'tables/nets/latest.csv'));
+  assert.ok(nets.length > 0);
+  for (const row of nets) {
+    assert.match(row['src_host/16/64']!, /^\d+\.\d+\.0\.0\/16$|\/64$/);
+    assert.match(row['dst_host/24/48']!, /^\d+\.\d+\.\d+\.0\/24$|\/48$/);
+  }
+  const ports = readCSV(path.join(reports, 'tables/svc/latest.csv')).map((r) => r['server_port:known']);
+  assert.ok(ports.every((p) => ['22', '53', '67', '68', 'other'].includes(p!)), ports.join(' '));
+});
