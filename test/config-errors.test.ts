@@ -42,12 +42,12 @@ test('check reports every problem with file, line, column and path, and exits 2'
     `${file}:1:11 interval: "0s" is not a whole number of seconds ≥ 1`,
     `${file}:2:17 home_networks[0]: "10.0.0.0/33" is not an IPv4 or IPv6 network`,
     `${file}:3:1 colour: unknown setting "colour"; known here: sensor, interval`,
-    `${file}:6:32 tables[0].key[2]: unknown field "srv_port"; known fields: ${FIELD_NAMES.join(', ')}`,
+    `${file}:6:37 tables[0].key[2]: unknown field "srv_port"; known fields: ${FIELD_NAMES.join(', ')}`,
     `${file}:7:11 tables[1].name: table name "Conn Table" must start with a lower-case letter`,
     `${file}:8:11 tables[1].key[0]: IPv4 prefix length 40 is more than 32`,
     `${file}:8:27 tables[1].key[1]: unknown port list "nolist"`,
-    `${file}:8:43 tables[1].key[2]: field "direction" needs home_networks to be set`,
-    `${file}:11:25 tables[2].where:1:13: `,
+    `${file}:8:44 tables[1].key[2]: field "direction" needs home_networks to be set`,
+    `${file}:11:25 tables[2].where:1:13: expected a port number or name after 'port'`,
   ];
   assert.equal(lines.length, expect.length, r.stderr);
   expect.forEach((prefix, i) => assert.ok(lines[i]!.startsWith(prefix), `line ${i + 1}:\n  got    ${lines[i]}\n  wanted ${prefix}…`));

@@ -9,7 +9,8 @@ import { DEFAULT_SERVICE_PORTS } from '../count/direction.js';
 import { FIELD_NAMES } from '../count/fields.js';
 import { parseKeySpec, type KeyPart } from '../count/key-part.js';
 import type { FramePredicate, TableSpec } from '../count/table.js';
-import { compileFilter, FilterError } from '../filter/compile-filter.js';
+import { compileFilter } from '../filter/compile-filter.js';
+import { FilterError } from '../filter/filter-error.js';
 import { ConfigError } from './config-error.js';
 import { DEFAULT_CONFIG_TEXT } from './default-config.js';
 import { parseDuration } from './duration.js';
@@ -100,7 +101,7 @@ export function compileConfig(file: string, text: string): Plan {
     }
   }
 
-  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  if (r.problems.length > 0) throw new ConfigError([...r.problems].sort((a, b) => a.line - b.line || a.column - b.column));
   return {
     file,
     sensor,
@@ -156,7 +157,7 @@ function readFilter(r: YAMLReader, at: At, text: string): FramePredicate | null 
     return (f) => compiled.test(f);
   } catch (err) {
     if (!(err instanceof FilterError)) throw err;
-    r.problemInString({ node: at.node, path: `${at.path}:1:${err.column}` }, err.column, err.reason);
+    r.problemInString({ node: at.node, path: `${at.path}:${err.line}:${err.column}` }, err.column, err.reason);
     return null;
   }
 }

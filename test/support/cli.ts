@@ -13,8 +13,11 @@ export interface CLIResult {
   stderr: string;
 }
 
+// Resolved here, not by the child: tests run the CLI from temp directories.
+const TSX = import.meta.resolve('tsx');
+
 export function spanwatch(args: readonly string[], opts: { cwd?: string; input?: Buffer | string } = {}): CLIResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), ...args], {
+  const r = spawnSync(process.execPath, ['--import', TSX, path.join(REPO, 'src/cli/main.ts'), ...args], {
     cwd: opts.cwd ?? REPO,
     input: opts.input,
     encoding: 'utf8',
