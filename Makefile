@@ -6,7 +6,7 @@ export TZ := UTC
 
 SYS_PACKAGES := libpcap-dev tcpdump tshark
 BENCH_PACKAGES := pmacct
-TESTS := $(sort $(wildcard test/*.test.ts))
+TESTS := $(sort $(wildcard test/*.test.ts test/bench/*.test.ts))
 SAMPLE := test/data/sample.pcap
 
 .PHONY: all sysdeps deps build check run test golden bench clean
@@ -31,8 +31,10 @@ deps: sysdeps node_modules/.installed
 build: deps
 	npx tsc -p tsconfig.json
 
+# Typecheck the sources (tsconfig.json) and the tests with the same strict options.
 check: deps
 	npx tsc -p tsconfig.json --noEmit
+	npx tsc --noEmit --strict --noUncheckedIndexedAccess --target ES2022 --module NodeNext --moduleResolution NodeNext --skipLibCheck --types node $(TESTS) $(wildcard test/support/*.ts test/bench/*.ts)
 
 # The main job on the bundled sample capture: tables per interval into reports/.
 run: build
@@ -48,6 +50,8 @@ golden: build
 bench: build
 	@dpkg -s $(BENCH_PACKAGES) >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES) >/dev/null)
 	node --import tsx test/bench/run-bench.ts
+	node --import tsx test/bench/filter-bench.ts
+	node --expose-gc --import tsx test/bench/table-bench.ts --capture test/bench/data/capture-2000000-snap96.pcap
 
 clean:
 	rm -rf dist test/tmp

@@ -12,7 +12,8 @@ import { Frame } from '../src/decode/frame.js';
 import { decodePacket } from '../src/decode/decode.js';
 import { CaptureFileSource } from '../src/source/capture-file.js';
 
-export { SHARED_PCAPS as PCAP_ROOT } from './support/paths.js';
+import { SHARED_PCAPS as PCAP_ROOT } from './support/paths.js';
+export { PCAP_ROOT };
 export const REAL_DIR = path.join(PCAP_ROOT, 'real');
 export const MALFORMED_DIR = path.join(PCAP_ROOT, 'malformed');
 

@@ -25,6 +25,11 @@ export interface EngineOptions {
   captureFilter: FramePredicate | null;
   /** Receives every table's snapshot when an interval closes. */
   onInterval: (snapshots: TableSnapshot[]) => void;
+  /**
+   * Called at a row's first sight in an interval (the differ's hook), while the packet is
+   * being handled: `table.formatRow(row)` gives its key as text.
+   */
+  onFirstSight?: (table: Table, row: number) => void;
 }
 
 const DIRECTION_KINDS: ReadonlySet<number> = new Set([FieldKind.CLIENT_HOST, FieldKind.SERVER_HOST, FieldKind.SERVER_PORT]);
@@ -48,6 +53,7 @@ export class CountingEngine {
   private readonly needsDirection: boolean;
   private readonly captureFilter: FramePredicate;
   private readonly onInterval: (snapshots: TableSnapshot[]) => void;
+  private readonly onFirstSight: (table: Table, row: number) => void;
 
   constructor(opts: EngineOptions) {
     this.ctx = {
@@ -61,6 +67,7 @@ export class CountingEngine {
     this.clock = new IntervalClock(opts.intervalSec);
     this.captureFilter = opts.captureFilter ?? (() => true);
     this.onInterval = opts.onInterval;
+    this.onFirstSight = opts.onFirstSight ?? (() => undefined);
     this.rowsWritten = new Map(this.tables.map((t) => [t.name, 0]));
   }
 
@@ -88,7 +95,11 @@ export class CountingEngine {
     const tsMs = tsSec * 1000 + tsNsec / 1e6;
     const bytes = f.bytes;
     const tables = this.tables;
-    for (let i = 0; i < tables.length; i++) tables[i]!.add(f, tsMs, bytes);
+    for (let i = 0; i < tables.length; i++) {
+      const t = tables[i]!;
+      const row = t.add(f, tsMs, bytes);
+      if (row >= 0 && t.rows.inserted) this.onFirstSight(t, row);
+    }
   };
 
   /** Closes the open interval (end of input, shutdown); the next packet opens a new one. */

@@ -111,24 +111,28 @@ export class Table {
       }
       return 0;
     });
-    const c = rows.counters;
-    const out: SnapshotRow[] = order.map((row) => {
-      const key: string[] = [];
-      let off = row * w;
-      for (const p of parts) {
-        key.push(formatPart(p, ctx, keys, off));
-        off += p.words;
-      }
-      const base = row * COUNTERS_PER_ROW;
-      return {
-        key,
-        packets: c[base + COUNTER_PACKETS]!,
-        bytes: c[base + COUNTER_BYTES]!,
-        firstSeen: c[base + COUNTER_FIRST]!,
-        lastSeen: c[base + COUNTER_LAST]!,
-      };
-    });
+    const out = order.map((row) => this.formatRow(row));
     return { table: this.name, keyColumns: parts.map((p) => p.name), start, end, rows: out };
+  }
+
+  /** One row as text (edge use: snapshots, and the differ at a row's first sight). */
+  formatRow(row: number): SnapshotRow {
+    const { rows, parts, ctx } = this;
+    const key: string[] = [];
+    let off = row * rows.width;
+    for (const p of parts) {
+      key.push(formatPart(p, ctx, rows.keys, off));
+      off += p.words;
+    }
+    const c = rows.counters;
+    const base = row * COUNTERS_PER_ROW;
+    return {
+      key,
+      packets: c[base + COUNTER_PACKETS]!,
+      bytes: c[base + COUNTER_BYTES]!,
+      firstSeen: c[base + COUNTER_FIRST]!,
+      lastSeen: c[base + COUNTER_LAST]!,
+    };
   }
 
   clear(): void {

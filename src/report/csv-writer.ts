@@ -1,31 +1,45 @@
-// Interval snapshots as CSV files: the key fields in config order, then
-// packets,bytes,first_seen,last_seen (ISO 8601 UTC). The only module that imports
-// csv-stringify.
+// Writes interval snapshots as CSV files, one per table per interval plus latest.csv.
 //
-// Writing is queued and runs off the packet loop; a failed write (full disk, permissions)
-// is reported and counted, and counting goes on.
+// Formatting and writing run in a worker thread (csv-worker.ts): the packet loop only
+// posts the snapshot and goes on. Files of one table are written in interval order (the
+// worker handles jobs one at a time), and a failed write (full disk, permissions) is
+// reported and counted while counting goes on.
 
-import { stringify } from 'csv-stringify/sync';
-import { COUNTER_COLUMNS, type TableSnapshot } from '../count/table.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { Worker } from 'node:worker_threads';
+import type { TableSnapshot } from '../count/table.js';
 import { intervalCSVPath, latestCSVPath } from './report-paths.js';
 
-export function snapshotToCSV(s: TableSnapshot): string {
-  const records = s.rows.map((r) => [
-    ...r.key,
-    r.packets,
-    r.bytes,
-    new Date(r.firstSeen).toISOString(),
-    new Date(r.lastSeen).toISOString(),
-  ]);
-  return stringify(records, { header: true, columns: [...s.keyColumns, ...COUNTER_COLUMNS] });
+export interface CSVJob {
+  id: number;
+  file: string;
+  latest: string;
+  snapshot: TableSnapshot;
+}
+
+export interface CSVJobResult {
+  id: number;
+  error: string | null;
+}
+
+// Built, the worker is csv-worker.js beside this file. Run from source under tsx (tests,
+// development), the worker thread must register tsx itself before loading the .ts file.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+function createWorker(): Worker {
+  if (!FROM_SOURCE) return new Worker(new URL('./csv-worker.js', import.meta.url));
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./csv-worker.ts', import.meta.url).href);
+  return new Worker(`import(${tsx}).then((api) => { api.register(); return import(${entry}); });`, { eval: true });
 }
 
 export class SnapshotCSVWriter {
   /** Files written, and write failures (each reported through onError). */
   written = 0;
   failed = 0;
-  private queue: Promise<void> = Promise.resolve();
+  private worker: Worker | null = null;
+  private nextId = 0;
+  private outstanding = 0;
+  private idle: (() => void)[] = [];
 
   constructor(
     private readonly reportsDir: string,
@@ -34,26 +48,51 @@ export class SnapshotCSVWriter {
 
   /** Queues one interval's snapshots; returns at once. */
   enqueue(snapshots: readonly TableSnapshot[]): void {
-    for (const s of snapshots) {
-      const text = snapshotToCSV(s);
-      const file = intervalCSVPath(this.reportsDir, s.table, s.start);
-      this.queue = this.queue.then(() => this.write(file, text, latestCSVPath(this.reportsDir, s.table)));
+    const worker = this.startWorker();
+    for (const snapshot of snapshots) {
+      const job: CSVJob = {
+        id: this.nextId++,
+        file: intervalCSVPath(this.reportsDir, snapshot.table, snapshot.start),
+        latest: latestCSVPath(this.reportsDir, snapshot.table),
+        snapshot,
+      };
+      this.outstanding++;
+      worker.postMessage(job);
     }
   }
 
   /** Resolves when every queued file is written (or has failed). */
   drain(): Promise<void> {
-    return this.queue;
+    if (this.outstanding === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private async write(file: string, text: string, latest: string): Promise<void> {
-    try {
-      await writeFileAtomic(file, text);
-      await writeFileAtomic(latest, text);
-      this.written++;
-    } catch (err) {
-      this.failed++;
-      this.onError(`cannot write ${file}: ${(err as Error).message}`);
-    }
+  /** Drains, then stops the worker thread. */
+  async close(): Promise<void> {
+    await this.drain();
+    await this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private startWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = createWorker();
+    worker.on('message', (r: CSVJobResult) => {
+      if (r.error === null) this.written++;
+      else {
+        this.failed++;
+        this.onError(r.error);
+      }
+      if (--this.outstanding === 0) for (const resolve of this.idle.splice(0)) resolve();
+    });
+    worker.on('error', (err) => {
+      this.onError(`CSV writer thread failed: ${err.message}`);
+      this.failed += this.outstanding;
+      this.outstanding = 0;
+      for (const resolve of this.idle.splice(0)) resolve();
+      this.worker = null;
+    });
+    this.worker = worker;
+    return worker;
   }
 }

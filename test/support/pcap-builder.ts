@@ -78,7 +78,7 @@ export function writePcap(file: string, packets: readonly PacketSpec[]): void {
   header.writeUInt16LE(4, 6);
   header.writeUInt32LE(262144, 16);
   header.writeUInt32LE(1, 20);
-  const chunks = [header];
+  const chunks: Buffer[] = [header];
   for (const p of packets) {
     const frame = buildFrame(p);
     const rec = Buffer.alloc(16);

@@ -1,0 +1,17 @@
+// Interval snapshots as CSV text: the key fields in config order, then
+// packets,bytes,first_seen,last_seen (ISO 8601 UTC). The only module that imports
+// csv-stringify.
+
+import { stringify } from 'csv-stringify/sync';
+import { COUNTER_COLUMNS, type TableSnapshot } from '../count/table.js';
+
+export function snapshotToCSV(s: TableSnapshot): string {
+  const records = s.rows.map((r) => [
+    ...r.key,
+    String(r.packets),
+    String(r.bytes),
+    new Date(r.firstSeen).toISOString(),
+    new Date(r.lastSeen).toISOString(),
+  ]);
+  return stringify(records, { header: true, columns: [...s.keyColumns, ...COUNTER_COLUMNS] });
+}
