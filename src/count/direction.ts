@@ -53,6 +53,8 @@ export class DirectionInferrer {
 
   private readonly servicePorts = new Uint8Array(65536);
   private readonly listeners = new KeyHashTable(6, 4096);
+  /** Ports with at least one learned listener: most packets skip the hash lookup. */
+  private readonly listenerPorts = new Uint8Array(65536);
   private readonly scratch = new Uint32Array(6);
 
   constructor(servicePorts: readonly number[] = DEFAULT_SERVICE_PORTS) {
@@ -141,12 +143,17 @@ export class DirectionInferrer {
   }
 
   private learn(f: Frame, serverIsDst: boolean, proto: number): void {
-    if (this.listeners.size >= MAX_LISTENERS) this.listeners.clear();
+    if (this.listeners.size >= MAX_LISTENERS) {
+      this.listeners.clear();
+      this.listenerPorts.fill(0);
+    }
     this.listeners.findOrInsert(this.listenerKey(f, serverIsDst, proto));
+    this.listenerPorts[serverIsDst ? f.dstPort : f.srcPort] = 1;
   }
 
   private isListener(f: Frame, serverIsDst: boolean, proto: number): boolean {
-    return this.listeners.size > 0 && this.listeners.find(this.listenerKey(f, serverIsDst, proto)) >= 0;
+    if (this.listenerPorts[serverIsDst ? f.dstPort : f.srcPort] === 0) return false;
+    return this.listeners.find(this.listenerKey(f, serverIsDst, proto)) >= 0;
   }
 }
 
