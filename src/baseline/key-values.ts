@@ -1,0 +1,133 @@
+// Key values as people type them (CLI arguments, hand-edited baseline files): checked
+// against the field of their column and put in the form the engine prints, so that
+// `2001:DB8::1` typed by hand matches `2001:db8::1` seen on the wire. Also the sort order
+// of baseline files: addresses numerically (IPv4 before IPv6), numbers numerically, other
+// text alphabetically.
+
+import { formatIPv6 } from '../decode/format-address.js';
+import { parseIPv4, parseIPv6 } from '../count/home-networks.js';
+import { FIELDS_BY_NAME } from '../count/fields.js';
+import { protoName } from '../count/value-names.js';
+
+/** Joins key values into the text used as a lookup key and in finding identifiers. */
+export const KEY_SEP = ' ';
+
+const PROTO_BY_NAME: ReadonlyMap<string, number> = new Map([
+  ['icmp', 1],
+  ['tcp', 6],
+  ['udp', 17],
+  ['icmp6', 58],
+]);
+const UINT = /^\d{1,10}$/;
+const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+const DIRECTIONS = new Set(['in', 'out', 'internal', 'external']);
+
+/** The field name of a key column: `client_host/24` → client_host, `server_port:web` → server_port. */
+export function columnField(column: string): string {
+  return /^[a-z_]+/.exec(column)?.[0] ?? column;
+}
+
+/** The canonical form of `value` in `column`, or an error message saying what is wrong. */
+export function canonicalValue(column: string, value: string): { value: string } | { error: string } {
+  const field = columnField(column);
+  const info = FIELDS_BY_NAME.get(field);
+  const bad = (what: string): { error: string } => ({ error: `${column} "${value}" is not ${what}` });
+  if (value === '' || /\s/.test(value)) return { error: `${column} "${value}": a key value cannot be empty or hold blanks` };
+  if (info?.host) {
+    if (isCanonicalIPv4(value)) return { value }; // nearly every row: no parsing, no allocation
+    const slash = value.indexOf('/');
+    const addr = slash < 0 ? value : value.slice(0, slash);
+    const len = slash < 0 ? null : value.slice(slash + 1);
+    const v4 = parseIPv4(addr);
+    const v6 = v4 ? null : parseIPv6(addr);
+    if (!v4 && !v6) return bad('an IPv4 or IPv6 address');
+    if (len !== null && (!/^\d{1,3}$/.test(len) || Number(len) > (v4 ? 32 : 128))) return bad('an address with a valid prefix length');
+    const text = v4 ? Array.from(v4).join('.') : formatIPv6(v6!);
+    return { value: len === null ? text : `${text}/${Number(len)}` };
+  }
+  if (info?.port) {
+    if (value === 'other') return { value };
+    return UINT.test(value) && Number(value) <= 65535 ? { value: String(Number(value)) } : bad('a port (0-65535 or other)');
+  }
+  switch (field) {
+    case 'proto':
+      if (PROTO_BY_NAME.has(value.toLowerCase())) return { value: value.toLowerCase() };
+      return UINT.test(value) && Number(value) <= 255 ? { value: protoName(Number(value)) } : bad('a protocol (tcp, udp, icmp, icmp6 or 0-255)');
+    case 'vlan':
+      return UINT.test(value) && Number(value) <= 4095 ? { value: String(Number(value)) } : bad('a VLAN ID (0-4095)');
+    case 'ttl':
+    case 'icmp_type':
+    case 'icmp_code':
+      return UINT.test(value) && Number(value) <= 255 ? { value: String(Number(value)) } : bad('a number 0-255');
+    case 'src_mac':
+    case 'dst_mac':
+      return MAC.test(value) ? { value: value.toLowerCase() } : bad('a MAC address such as 02:00:5e:10:00:01');
+    case 'tcp_flags':
+      return /^([FSRPAUEC]+|none)$/.test(value) ? { value } : bad('TCP flags (letters of FSRPAUEC, or none)');
+    case 'direction':
+      return DIRECTIONS.has(value) ? { value } : bad('a direction (in, out, internal, external)');
+    default:
+      return { value };
+  }
+}
+
+/**
+ * A string whose plain (code unit) order is the order of the value: `4`+hex for IPv4,
+ * `6`+hex for IPv6 (then the prefix length), `n`+zero-padded digits for numbers, `t`+text.
+ * Computed once per row before a sort, so the sort itself compares plain strings.
+ */
+export function valueSortKey(value: string): string {
+  if (UINT.test(value)) return 'n' + value.padStart(10, '0');
+  const slash = value.indexOf('/');
+  const addr = slash < 0 ? value : value.slice(0, slash);
+  const len = slash < 0 ? '' : value.slice(slash + 1).padStart(3, '0');
+  if (isCanonicalIPv4(addr)) {
+    let x = 0;
+    let n = 0;
+    for (let i = 0; i < addr.length; i++) {
+      const c = addr.charCodeAt(i);
+      if (c === 46) {
+        x = x * 256 + n;
+        n = 0;
+      } else n = n * 10 + (c - 48);
+    }
+    return '4' + (x * 256 + n).toString(16).padStart(8, '0') + len;
+  } else if (addr.includes(':') && !MAC.test(addr)) {
+    const b = parseIPv6(addr);
+    if (b) return '6' + hex(b) + len;
+  }
+  return 't' + value;
+}
+
+export function keySortKey(key: string): string {
+  const parts = key.split(KEY_SEP);
+  let out = '';
+  for (let i = 0; i < parts.length; i++) out += (i === 0 ? '' : '\u0001') + valueSortKey(parts[i]!);
+  return out;
+}
+
+function hex(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);
+  return s;
+}
+
+/** True for a dotted quad with no leading zeros and every part ≤ 255 (already canonical). */
+function isCanonicalIPv4(v: string): boolean {
+  let parts = 0;
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i <= v.length; i++) {
+    const c = i === v.length ? 46 : v.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || n > 255 || (digits > 1 && v.charCodeAt(i - digits) === 48)) return false;
+      parts++;
+      n = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      n = n * 10 + (c - 48);
+      if (++digits > 3) return false;
+    } else return false;
+  }
+  return parts === 4;
+}

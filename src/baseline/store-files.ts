@@ -1,0 +1,120 @@
+// The files of one table under baselines/<table>/:
+//
+//   approved.csv   <key columns>,first_seen,last_seen,approved_at,note   (the baseline)
+//   pending.csv    <key columns>,first_seen,last_seen,reported_at,note   (grey: reported once)
+//   denied.csv     <key columns>,first_seen,last_seen,denied_at,note     (black)
+//   learning-until.txt   one ISO time while the table is still learning
+//
+// Rows are sorted by key, times are ISO 8601 UTC (first_seen/last_seen may be empty for a
+// row decided before it was ever seen). Hand edits are welcome: a file is checked line by
+// line and refused with file:line when something is wrong. A key in two files (a write
+// cut short between two renames, or a hand edit) resolves to the newer decision time.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../report/atomic-write.js';
+import { forEachCSVRecord, formatCSVLine } from './csv-codec.js';
+import { canonicalValue, KEY_SEP } from './key-values.js';
+import { StoreFormatError } from './store-error.js';
+import { isoOrEmpty, STATUS_TIME_COLUMN, STATUSES, TableBaseline, type BaselineRow, type RowStatus } from './table-baseline.js';
+
+export const LEARNING_FILE = 'learning-until.txt';
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+export function statusFile(tableDir: string, status: RowStatus): string {
+  return path.join(tableDir, `${status}.csv`);
+}
+
+export function headerOf(keyColumns: readonly string[], status: RowStatus): string[] {
+  return [...keyColumns, 'first_seen', 'last_seen', STATUS_TIME_COLUMN[status], 'note'];
+}
+
+/** Parses `ISO` (or '' → NaN when allowed); null when it is not a time. */
+function parseTime(text: string, allowEmpty: boolean): number | null {
+  if (text === '') return allowEmpty ? NaN : null;
+  return ISO.test(text) ? Date.parse(text) : null;
+}
+
+/** Reads every file of the table; a table with no files is an empty, non-existing baseline. */
+export function readTableFiles(tableDir: string, table: string, keyColumns: readonly string[], display = tableDir): TableBaseline {
+  const tb = new TableBaseline(table, keyColumns);
+  for (const status of STATUSES) {
+    const file = statusFile(tableDir, status);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    if (status === 'approved') tb.exists = true;
+    parseStatusFile(text, path.join(display, `${status}.csv`), status, tb);
+  }
+  const learning = path.join(tableDir, LEARNING_FILE);
+  if (fs.existsSync(learning)) {
+    const text = fs.readFileSync(learning, 'utf8').trim();
+    const t = parseTime(text, false);
+    if (t === null) throw new StoreFormatError(path.join(display, LEARNING_FILE), 1, `"${text}" is not an ISO 8601 UTC time such as 2026-11-08T09:00:00.000Z`);
+    tb.learningUntil = t;
+  }
+  return tb;
+}
+
+function parseStatusFile(text: string, file: string, status: RowStatus, tb: TableBaseline): void {
+  const expected = headerOf(tb.keyColumns, status);
+  const width = tb.keyColumns.length;
+  const seenAt = new Map<string, number>();
+  let header = true;
+  forEachCSVRecord(text, file, (line, fields) => {
+    if (header) {
+      header = false;
+      if (fields.join(',') !== expected.join(',')) {
+        throw new StoreFormatError(file, line, `header is "${fields.join(',')}"; expected "${expected.join(',')}" (the key of table ${tb.table} in the config)`);
+      }
+      return;
+    }
+    if (fields.length !== expected.length) {
+      throw new StoreFormatError(file, line, `${fields.length} fields; expected ${expected.length} (${expected.join(',')})`);
+    }
+    const values: string[] = [];
+    for (let c = 0; c < width; c++) {
+      const v = canonicalValue(tb.keyColumns[c]!, fields[c]!);
+      if ('error' in v) throw new StoreFormatError(file, line, v.error);
+      values.push(v.value);
+    }
+    const firstSeen = parseTime(fields[width]!, true);
+    const lastSeen = parseTime(fields[width + 1]!, true);
+    const at = parseTime(fields[width + 2]!, false);
+    if (firstSeen === null) throw new StoreFormatError(file, line, `first_seen "${fields[width]}" is not an ISO 8601 UTC time (or empty)`);
+    if (lastSeen === null) throw new StoreFormatError(file, line, `last_seen "${fields[width + 1]}" is not an ISO 8601 UTC time (or empty)`);
+    if (at === null) throw new StoreFormatError(file, line, `${STATUS_TIME_COLUMN[status]} "${fields[width + 2]}" is not an ISO 8601 UTC time`);
+    const key = values.join(KEY_SEP);
+    const dup = seenAt.get(key);
+    if (dup !== undefined) throw new StoreFormatError(file, line, `the same key as line ${dup}`);
+    seenAt.set(key, line);
+    const row: BaselineRow = { status, firstSeen, lastSeen, at, note: fields[width + 3]! };
+    const other = tb.rows.get(key);
+    if (other === undefined || row.at > other.at || (row.at === other.at && status === 'approved')) tb.rows.set(key, row);
+  });
+}
+
+/** One status file's text: header, then the rows of that status sorted by key. */
+export function formatStatusFile(tb: TableBaseline, status: RowStatus): string {
+  let out = formatCSVLine(headerOf(tb.keyColumns, status));
+  for (const [key, r] of tb.sorted(status)) {
+    out += formatCSVLine([...key.split(KEY_SEP), isoOrEmpty(r.firstSeen), isoOrEmpty(r.lastSeen), isoOrEmpty(r.at), r.note]);
+  }
+  return out;
+}
+
+/**
+ * Writes the given status files in the given order (temp file, fsync, rename each), then
+ * the learning marker. Callers name the file a row moves into first: a crash between two
+ * renames leaves the row in both files (the newer decision wins on load), never in none.
+ */
+export async function writeTableFiles(tableDir: string, tb: TableBaseline, statuses: readonly RowStatus[] = STATUSES): Promise<void> {
+  for (const status of new Set(statuses)) await writeFileAtomic(statusFile(tableDir, status), formatStatusFile(tb, status));
+  const learning = path.join(tableDir, LEARNING_FILE);
+  if (tb.learningUntil !== null) await writeFileAtomic(learning, isoOrEmpty(tb.learningUntil) + '\n');
+  else await fs.promises.rm(learning, { force: true });
+}

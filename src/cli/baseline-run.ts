@@ -1,0 +1,75 @@
+// The baseline side of `spanwatch run`: its options (--baselines, --learn, --no-baseline),
+// and the differ with its findings sink, ready to hang on the engine's two hooks. Kept
+// here so run-command.ts only calls it.
+
+import path from 'node:path';
+import type { Command } from 'commander';
+import { BaselineStore } from '../baseline/baseline-store.js';
+import { StoreError } from '../baseline/store-error.js';
+import type { Plan } from '../config/load-config.js';
+import { parseDuration } from '../config/duration.js';
+import type { Table, TableSnapshot } from '../count/table.js';
+import { Differ } from '../diff/differ.js';
+import { FanOutSink } from '../diff/fan-out-sink.js';
+import type { FindingSink } from '../diff/finding.js';
+import { FindingsLog } from '../report/findings-log.js';
+import { UsageError } from './usage-error.js';
+
+export interface BaselineRunOptions {
+  baselines?: string;
+  learn?: string;
+  /** false with --no-baseline */
+  baseline?: boolean;
+}
+
+export function addBaselineRunOptions(cmd: Command): Command {
+  return cmd
+    .option('--baselines <dir>', 'baseline store, overrides baselines_dir (default: baselines)')
+    .option('--learn <duration>', 'learn for this long from the first packet (e.g. 7d, 3m): rows seen join the baseline silently')
+    .option('--no-baseline', 'count only: no comparison with the baseline, no findings');
+}
+
+export interface BaselineRun {
+  onFirstSight: (table: Table, row: number) => void;
+  onInterval: (snapshots: readonly TableSnapshot[]) => void;
+  /** Writes what is left, flushes the findings; returns the number of findings. */
+  close: () => Promise<number>;
+}
+
+/** The differ for a run, or null with --no-baseline. `extraSinks` also receive every finding. */
+export function openBaselineRun(plan: Plan, opts: BaselineRunOptions, extraSinks: readonly FindingSink[] = []): BaselineRun | null {
+  if (opts.baseline === false) return null;
+  let forceLearnMs: number | null = null;
+  if (opts.learn !== undefined) {
+    const sec = parseDuration(opts.learn);
+    if (sec === null || sec <= 0) throw new UsageError(`--learn "${opts.learn}": expected a duration such as 3m, 12h or 7d`);
+    forceLearnMs = sec * 1000;
+  }
+  const log = (m: string): void => void process.stderr.write(`spanwatch: ${m}\n`);
+  const findings = new FindingsLog(path.resolve(plan.reportsDir));
+  const sink = extraSinks.length === 0 ? findings : new FanOutSink([findings, ...extraSinks]);
+  let differ: Differ;
+  try {
+    differ = new Differ({
+      store: new BaselineStore(opts.baselines ?? plan.baselinesDir),
+      tables: plan.tables.map((t) => ({ name: t.name, keyColumns: t.parts.map((p) => p.name) })),
+      sink,
+      learnForMs: plan.learnForSec * 1000,
+      forceLearnMs,
+      goneAfterMs: plan.goneAfterSec === null ? null : plan.goneAfterSec * 1000,
+      reportsDir: path.resolve(plan.reportsDir),
+      log,
+    });
+  } catch (err) {
+    if (err instanceof StoreError) throw new UsageError(err.message);
+    throw err;
+  }
+  return {
+    onFirstSight: differ.onFirstSight,
+    onInterval: (s) => differ.onInterval(s),
+    close: async () => {
+      await differ.close();
+      return findings.emitted;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// What the differ keeps per table between packets: the loaded baseline (one Map lookup per
+// first sight), whether the table is still learning, and the changes made since they were
+// last written to the store (rows added, times rows were seen).
+
+import type { TableBaseline, BaselineRow } from '../baseline/table-baseline.js';
+
+export class TableWatch {
+  /** Learning: rows first seen before `learningUntil` join the baseline silently. */
+  learning = false;
+  /** ms; null while learning until the first packet fixes the window's start. */
+  learningUntil: number | null = null;
+  /** Length of the learning window, for when it starts at the first packet. */
+  learnForMs = 0;
+  /** Packet time the table stopped learning (or -Infinity: compared from the start). */
+  lockedSince = Number.NEGATIVE_INFINITY;
+  /** Learning ended since the last write: the store needs its marker removed and a history line. */
+  lockChanged = false;
+  /** Rows added (learned or pending) since the last write, by key text. */
+  adds = new Map<string, BaselineRow>();
+  /** Known rows seen since the last write: [first_seen, last_seen] by key text. */
+  seen = new Map<string, [number, number]>();
+  /** Packet time (interval end) of the last write of `seen`, and of the last interval closed. */
+  seenWrittenAt = Number.NEGATIVE_INFINITY;
+  lastEnd = Number.NEGATIVE_INFINITY;
+  /** `seen` is old enough to be written at the next store write. */
+  seenDue = false;
+
+  constructor(
+    readonly name: string,
+    readonly keyColumns: readonly string[],
+    public baseline: TableBaseline,
+  ) {}
+
+  /** Widens a row's seen times (NaN-aware) and remembers the change for the next write. */
+  markSeen(key: string, row: BaselineRow, first: number, last: number): void {
+    widen(row, first, last);
+    const s = this.seen.get(key);
+    if (s === undefined) this.seen.set(key, [row.firstSeen, row.lastSeen]);
+    else {
+      s[0] = row.firstSeen;
+      s[1] = row.lastSeen;
+    }
+  }
+}
+
+/** first_seen = min, last_seen = max; NaN (never seen) always gives way. */
+export function widen(row: BaselineRow, first: number, last: number): void {
+  if (!(row.firstSeen <= first)) row.firstSeen = first;
+  if (!(row.lastSeen >= last)) row.lastSeen = last;
+}

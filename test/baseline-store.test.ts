@@ -1,0 +1,150 @@
+// The store's file format, lock, history and saves, tested in-process on hand-written files.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { diffWithSave, loadSave, restoreFrom, saveAs } from '../src/baseline/baseline-saves.js';
+import { BaselineStore } from '../src/baseline/baseline-store.js';
+import { formatCSVLine, parseCSV } from '../src/baseline/csv-codec.js';
+import { HistoryLog } from '../src/baseline/history-log.js';
+import { canonicalValue, keySortKey } from '../src/baseline/key-values.js';
+import { StoreFormatError, StoreLockedError } from '../src/baseline/store-error.js';
+import { StoreLock } from '../src/baseline/store-lock.js';
+import { tempDir } from './support/cli.js';
+
+const root = tempDir();
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+const COLS = ['client_host', 'server_host', 'proto', 'server_port'];
+const HEADER = 'client_host,server_host,proto,server_port,first_seen,last_seen,approved_at,note\n';
+let n = 0;
+
+function storeWith(files: Record<string, string>): BaselineStore {
+  const dir = path.join(root, `s${n++}`);
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return new BaselineStore(dir);
+}
+
+function refused(files: Record<string, string>, where: RegExp, why: RegExp): void {
+  const store = storeWith(files);
+  assert.throws(() => store.load('conn', COLS), (err: unknown) => {
+    assert.ok(err instanceof StoreFormatError, String(err));
+    assert.match(`${err.file}:${err.line}`, where);
+    assert.match(err.reason, why);
+    return true;
+  });
+}
+
+test('CSV: quoted fields with commas, quotes and line breaks round-trip, with the line each record starts on', () => {
+  const line = formatCSVLine(['a', 'b,c', 'say "hi"', 'two\nlines', ' pad']);
+  assert.equal(line, 'a,"b,c","say ""hi""","two\nlines"," pad"\n');
+  const recs = parseCSV(`h1,h2\n${line}x,y\n`, 'f.csv');
+  assert.deepEqual(recs.map((r) => r.line), [1, 2, 4]);
+  assert.deepEqual(recs[1]!.fields, ['a', 'b,c', 'say "hi"', 'two\nlines', ' pad']);
+  assert.throws(() => parseCSV('a,"open\n', 'f.csv'), /f\.csv:1: a quoted field is not closed/);
+  assert.throws(() => parseCSV('ok\na,b"c\n', 'f.csv'), /f\.csv:2: a quote inside an unquoted field/);
+});
+
+test('key values typed by hand are checked and put in the form the engine prints', () => {
+  assert.deepEqual(canonicalValue('server_host', '2001:DB8:0:0::1'), { value: '2001:db8::1' });
+  assert.deepEqual(canonicalValue('client_host/24', '10.1.2.0/24'), { value: '10.1.2.0/24' });
+  assert.deepEqual(canonicalValue('proto', '6'), { value: 'tcp' });
+  assert.deepEqual(canonicalValue('server_port', '0443'), { value: '443' });
+  assert.deepEqual(canonicalValue('server_port:web', 'other'), { value: 'other' });
+  assert.deepEqual(canonicalValue('src_mac', '02:AA:00:00:00:01'), { value: '02:aa:00:00:00:01' });
+  assert.match((canonicalValue('server_host', '10.0.0.300') as { error: string }).error, /not an IPv4 or IPv6 address/);
+  assert.match((canonicalValue('server_port', '70000') as { error: string }).error, /not a port/);
+  // Order: addresses numerically, IPv4 before IPv6; numbers numerically; 'other' after ports.
+  const keys = ['10.0.0.10 a', '10.0.0.2 a', '2001:db8::1 a', '9.255.255.255 a'];
+  assert.deepEqual([...keys].sort((a, b) => (keySortKey(a) < keySortKey(b) ? -1 : 1)), ['9.255.255.255 a', '10.0.0.2 a', '10.0.0.10 a', '2001:db8::1 a']);
+  assert.ok(keySortKey('x 9') < keySortKey('x 10') && keySortKey('x 65535') < keySortKey('x other'));
+});
+
+test('a valid hand edit is accepted: unsorted rows, upper-case IPv6, a quoted note, empty seen times', async () => {
+  const store = storeWith({
+    'conn/approved.csv': HEADER + '10.0.0.9,2001:DB8::5,tcp,443,,,2026-11-01T00:00:00Z,"vendor, CRM"\n10.0.0.2,192.0.2.1,udp,53,2026-11-01T08:00:00.000Z,2026-11-02T08:00:00.000Z,2026-11-01T09:00:00.000Z,\n',
+  });
+  const tb = store.load('conn', COLS);
+  assert.equal(tb.rows.get('10.0.0.9 2001:db8::5 tcp 443')?.note, 'vendor, CRM');
+  assert.ok(Number.isNaN(tb.rows.get('10.0.0.9 2001:db8::5 tcp 443')!.firstSeen));
+  await store.update(() => store.write(tb, ['approved']));
+  // Written back canonical and sorted by key (10.0.0.2 before 10.0.0.9).
+  assert.equal(
+    fs.readFileSync(path.join(store.dir, 'conn/approved.csv'), 'utf8'),
+    HEADER + '10.0.0.2,192.0.2.1,udp,53,2026-11-01T08:00:00.000Z,2026-11-02T08:00:00.000Z,2026-11-01T09:00:00.000Z,\n10.0.0.9,2001:db8::5,tcp,443,,,2026-11-01T00:00:00.000Z,"vendor, CRM"\n',
+  );
+});
+
+test('a bad hand edit is refused with file:line and the reason', () => {
+  refused({ 'conn/approved.csv': 'client_host,server_host,proto,first_seen,last_seen,approved_at,note\n' }, /conn\/approved\.csv:1$/, /header is .* expected "client_host,server_host,proto,server_port,/);
+  refused({ 'conn/approved.csv': HEADER + '10.0.0.1,10.0.0.2,tcp,22,,,2026-11-01T00:00:00Z,\n10.0.0.1,10.0.0.2,tcp,,,2026-11-01T00:00:00Z,\n' }, /approved\.csv:3$/, /7 fields; expected 8/);
+  refused({ 'conn/approved.csv': HEADER + '\n10.0.0.1,10.0.0.256,tcp,22,,,2026-11-01T00:00:00Z,\n' }, /approved\.csv:3$/, /server_host "10\.0\.0\.256" is not an IPv4 or IPv6 address/);
+  refused({ 'conn/approved.csv': HEADER + '10.0.0.1,10.0.0.2,tcp,22,yesterday,,2026-11-01T00:00:00Z,\n' }, /approved\.csv:2$/, /first_seen "yesterday" is not an ISO 8601/);
+  refused({ 'conn/approved.csv': HEADER + '10.0.0.1,10.0.0.2,tcp,22,,,2026-11-01T00:00:00Z,\n10.0.0.1,10.0.0.2,TCP,022,,,2026-11-02T00:00:00Z,\n' }, /approved\.csv:3$/, /the same key as line 2/);
+  refused({ 'conn/denied.csv': 'client_host,server_host,proto,server_port,first_seen,last_seen,denied_at,note\n10.0.0.1,10.0.0.2,tcp,22,,,,\n' }, /denied\.csv:2$/, /denied_at "" is not an ISO 8601/);
+});
+
+test('a key left in two files by an interrupted move resolves to the newer decision', () => {
+  const store = storeWith({
+    'conn/approved.csv': HEADER + '10.0.0.1,10.0.0.2,tcp,22,,,2026-11-02T00:00:00Z,\n10.0.0.3,10.0.0.4,tcp,23,,,2026-11-01T00:00:00Z,\n',
+    'conn/pending.csv': 'client_host,server_host,proto,server_port,first_seen,last_seen,reported_at,note\n10.0.0.1,10.0.0.2,tcp,22,,,2026-11-01T00:00:00Z,\n',
+    'conn/denied.csv': 'client_host,server_host,proto,server_port,first_seen,last_seen,denied_at,note\n10.0.0.3,10.0.0.4,tcp,23,,,2026-11-03T00:00:00Z,\n',
+  });
+  const tb = store.load('conn', COLS);
+  assert.equal(tb.rows.get('10.0.0.1 10.0.0.2 tcp 22')?.status, 'approved');
+  assert.equal(tb.rows.get('10.0.0.3 10.0.0.4 tcp 23')?.status, 'denied');
+});
+
+test('lock: a second writer waits and then gives up; a lock left by a dead process is taken over', async () => {
+  const dir = path.join(root, 'lock');
+  const a = new StoreLock(dir);
+  await a.acquire();
+  await assert.rejects(new StoreLock(dir).acquire({ waitMs: 150 }), (e: unknown) => e instanceof StoreLockedError && /held by pid \d+/.test(e.message));
+  a.release();
+  // A process that is gone (it ran and exited) left its lock behind.
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  fs.writeFileSync(path.join(dir, '.lock'), `${dead} ${(await import('node:os')).hostname()} 2026-11-01T00:00:00.000Z\n`);
+  const b = new StoreLock(dir);
+  await b.acquire({ waitMs: 1000 });
+  assert.match(fs.readFileSync(path.join(dir, '.lock'), 'utf8'), new RegExp(`^${process.pid} `));
+  b.release();
+  assert.equal(fs.existsSync(path.join(dir, '.lock')), false);
+});
+
+test('history: appended lines are read back; a line torn by a crash at the end is skipped, one in the middle refused', async () => {
+  const dir = path.join(root, 'hist');
+  const log = new HistoryLog(dir);
+  await log.append([{ time: '2026-11-01T00:00:00.000Z', action: 'approve', table: 'conn', key: ['a'], note: '', user: 'u' }]);
+  await log.append([{ time: '2026-11-02T00:00:00.000Z', action: 'deny', table: 'conn', key: ['b'], note: 'n', user: 'u' }]);
+  fs.appendFileSync(log.file, '{"time":"2026-11-0');
+  assert.deepEqual(log.read().map((e) => e.action), ['approve', 'deny']);
+  fs.appendFileSync(log.file, '\n{"time":"x","action":"approve","table":"t","key":null,"note":"","user":"u"}\n');
+  assert.throws(() => log.read('history.jsonl'), /history\.jsonl:3: not a JSON object/);
+});
+
+test('save, change, diff, restore: the store is back as saved and the restore can be undone', async () => {
+  const store = storeWith({ 'conn/approved.csv': HEADER + '10.0.0.1,10.0.0.2,tcp,22,,,2026-11-01T00:00:00.000Z,\n' });
+  const cols = (): string[] => COLS;
+  await store.update(() => saveAs(store, 'before', cols, false, '2026-11-02T00:00:00.000Z'));
+  await assert.rejects(store.update(() => saveAs(store, 'before', cols, false, '2026-11-02T00:00:00.000Z')), /a save named "before" exists/);
+  const tb = store.load('conn', COLS);
+  tb.rows.get('10.0.0.1 10.0.0.2 tcp 22')!.status = 'denied';
+  tb.rows.set('10.0.0.5 10.0.0.6 udp 53', { status: 'approved', firstSeen: NaN, lastSeen: NaN, at: 0, note: '' });
+  await store.update(() => store.write(tb));
+  const current = new Map([['conn', store.load('conn', COLS)]]);
+  assert.deepEqual(diffWithSave(loadSave(store, 'before', cols), current), [
+    { table: 'conn', key: ['10.0.0.1', '10.0.0.2', 'tcp', '22'], before: 'approved', now: 'denied' },
+    { table: 'conn', key: ['10.0.0.5', '10.0.0.6', 'udp', '53'], before: 'absent', now: 'approved' },
+  ]);
+  const r = await store.update(() => restoreFrom(store, 'before', cols, '2026-11-03T00:00:00.000Z'));
+  assert.equal(r.undo, 'pre-restore-20261103T000000Z');
+  const back = store.load('conn', COLS);
+  assert.deepEqual([...back.rows.keys()], ['10.0.0.1 10.0.0.2 tcp 22']);
+  assert.equal(back.rows.get('10.0.0.1 10.0.0.2 tcp 22')!.status, 'approved');
+  assert.equal(loadSave(store, r.undo, cols).get('conn')!.rows.size, 2, 'the state before the restore was saved');
+  assert.deepEqual(store.history.read().map((e) => `${e.action} ${e.label}`), ['save before', 'save pre-restore-20261103T000000Z', 'restore before']);
+});

@@ -1,0 +1,131 @@
+// Baseline benchmarks (a script, not a test; `make bench` runs it):
+//   1. packets per second of the engine on a generated capture with no differ, with the
+//      differ and a 100 k-row baseline loaded (locked: every first sight is looked up), and
+//      with the differ learning from an empty store;
+//   2. time to load a 1 M-row approved.csv.
+//
+//   node --import tsx test/bench/baseline-bench.ts [--packets 500000] [--capture FILE]
+// Prints one JSON object on stdout.
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BaselineStore } from '../../src/baseline/baseline-store.js';
+import { TableBaseline } from '../../src/baseline/table-baseline.js';
+import { defaultPlan } from '../../src/config/load-config.js';
+import { CountingEngine } from '../../src/count/counting-engine.js';
+import { Differ } from '../../src/diff/differ.js';
+import type { FindingSink } from '../../src/diff/finding.js';
+import { CaptureFileSource } from '../../src/source/capture-file.js';
+import { SnapshotCSVWriter } from '../../src/report/csv-writer.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'spanwatch-'));
+const plan = defaultPlan();
+const tables = plan.tables.map((t) => ({ name: t.name, keyColumns: t.parts.map((p) => p.name) }));
+let findings = 0;
+const sink: FindingSink = { emit: () => void findings++, flush: async () => undefined };
+
+/** A run as `spanwatch run` does it (interval CSVs written too), with or without the differ. */
+async function replay(capture: string, differ: Differ | null): Promise<number> {
+  const writer = new SnapshotCSVWriter(path.join(work, 'reports'), () => undefined);
+  const engine = new CountingEngine({
+    ...plan,
+    captureFilter: null,
+    onInterval: (s) => {
+      writer.enqueue(s);
+      differ?.onInterval(s);
+    },
+    onFirstSight: differ?.onFirstSight,
+  });
+  const started = performance.now();
+  const { stats } = await new CaptureFileSource(capture).run(engine.handle);
+  engine.flush();
+  await writer.close();
+  await differ?.close();
+  const ms = performance.now() - started;
+  return Math.round((stats.records * 1000) / ms);
+}
+
+function differFor(dir: string, forceLearnMs: number | null): Differ {
+  return new Differ({ store: new BaselineStore(dir), tables, sink, learnForMs: 7 * 86400_000, forceLearnMs, goneAfterMs: null, reportsDir: path.join(work, 'reports'), log: () => undefined });
+}
+
+/** A store holding every row of the capture (learned) plus filler rows up to `rows` in conn. */
+async function storeWith(capture: string, rows: number): Promise<string> {
+  const dir = path.join(work, `store-${rows}`);
+  await replay(capture, differFor(dir, 365 * 86400_000));
+  const store = new BaselineStore(dir);
+  const tb = store.load('conn', tables[0]!.keyColumns);
+  for (let i = 0; tb.rows.size < rows; i++) {
+    tb.rows.set(`172.${16 + ((i >> 16) & 15)}.${(i >> 8) & 255}.${i & 255} 192.0.2.${i % 200} tcp ${1024 + (i % 5000)}`, { status: 'approved', firstSeen: NaN, lastSeen: NaN, at: 0, note: '' });
+  }
+  tb.learningUntil = null;
+  await store.update(() => store.write(tb));
+  const ether = store.load('ether', tables[1]!.keyColumns);
+  ether.learningUntil = null;
+  await store.update(() => store.write(ether));
+  return dir;
+}
+
+async function loadTime(rows: number): Promise<Record<string, number>> {
+  const dir = path.join(work, 'million');
+  const tb = new TableBaseline('conn', tables[0]!.keyColumns);
+  for (let i = 0; i < rows; i++) {
+    tb.rows.set(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} 198.51.100.${i % 250} ${i % 2 ? 'tcp' : 'udp'} ${i % 65536}`, { status: 'approved', firstSeen: 1.7e12 + i, lastSeen: 1.7e12 + i, at: 1.7e12, note: '' });
+  }
+  const store = new BaselineStore(dir);
+  let started = performance.now();
+  await store.update(() => store.write(tb, ['approved']));
+  const writeMs = performance.now() - started;
+  const bytes = fs.statSync(path.join(dir, 'conn/approved.csv')).size;
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  started = performance.now();
+  const loaded = new BaselineStore(dir).load('conn', tables[0]!.keyColumns);
+  const loadMs = performance.now() - started;
+  const heapAfter = process.memoryUsage().heapUsed;
+  if (loaded.rows.size !== rows) throw new Error(`loaded ${loaded.rows.size} rows, wrote ${rows}`);
+  return { rows, file_bytes: bytes, write_ms: Math.round(writeMs), load_ms: Math.round(loadMs), heap_bytes_per_row: Math.round((heapAfter - heapBefore) / rows) };
+}
+
+try {
+  let capture = arg('--capture');
+  const packets = Number(arg('--packets') ?? 500_000);
+  if (!capture) {
+    capture = path.join(work, 'bench.pcap');
+    execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'gen-capture.ts'), '--packets', String(packets), '--snaplen', '96', '--duration', '600', '--seed', '7', '--out', capture], { stdio: 'ignore' });
+  }
+  const baselineDir = await storeWith(capture, 100_000);
+  const runs = Number(arg('--runs') ?? 3);
+  const best = async (make: () => Differ | null): Promise<number> => {
+    let top = 0;
+    for (let i = 0; i < runs; i++) top = Math.max(top, await replay(capture!, make()));
+    return top;
+  };
+  const none = await best(() => null);
+  findings = 0;
+  const withBaseline = await best(() => differFor(baselineDir, null));
+  const newFindings = findings / runs;
+  const learning = await best(() => differFor(fs.mkdtempSync(path.join(work, 'empty-')), null));
+  const result = {
+    capture_packets: packets,
+    runs_best_of: runs,
+    pps_no_baseline: none,
+    pps_baseline_100k: withBaseline,
+    baseline_100k_vs_none: Number((withBaseline / none).toFixed(3)),
+    findings_per_run_with_baseline: newFindings,
+    pps_learning_empty_store: learning,
+    load_1m: await loadTime(Number(arg('--load-rows') ?? 1_000_000)),
+  };
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
