@@ -1,0 +1,31 @@
+// Atomic, durable file writes for the alert pipeline: temp file, fsync, rename, then fsync
+// of the directory, so an alert that was "written" survives a power cut as well as a kill.
+// (report/atomic-write.ts takes only strings and skips the directory sync; mail is bytes.)
+
+import fs from 'node:fs';
+import path from 'node:path';
+
+let seq = 0;
+
+export async function writeDurable(file: string, data: string | Buffer): Promise<void> {
+  const dir = path.dirname(file);
+  await fs.promises.mkdir(dir, { recursive: true });
+  // Unique per write: two writes of one file from this process never share a temp file.
+  const tmp = `${file}.tmp-${process.pid}-${seq++}`;
+  const fh = await fs.promises.open(tmp, 'w', 0o640);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.promises.rename(tmp, file);
+  const d = await fs.promises.open(dir, 'r');
+  try {
+    await d.sync();
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename is still atomic.
+  } finally {
+    await d.close();
+  }
+}
