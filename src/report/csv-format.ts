@@ -15,3 +15,8 @@ export function snapshotToCSV(s: TableSnapshot): string {
   ]);
   return stringify(records, { header: true, columns: [...s.keyColumns, ...COUNTER_COLUMNS] });
 }
+
+/** Any table as CSV text: a header line of `columns`, then one line per row (for summaries). */
+export function toCSV(columns: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  return stringify(rows.map((r) => r.map(String)), { header: true, columns: [...columns] });
+}
