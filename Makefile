@@ -4,23 +4,32 @@
 SHELL := /bin/bash
 export TZ := UTC
 
-SYS_PACKAGES := libpcap-dev tcpdump tshark
+SYS_PACKAGES := libpcap-dev tcpdump tshark chromium
 BENCH_PACKAGES := pmacct
 TESTS := $(sort $(wildcard test/*.test.ts test/bench/*.test.ts))
 SAMPLE := test/data/sample.pcap
 
-.PHONY: all sysdeps deps build check run test golden bench clean
+.PHONY: all sysdeps mta deps build check run test golden bench install clean
 
 all: build
 
 # System packages: libpcap for live capture (and to build `cap`), tcpdump and tshark as the
-# test oracles. Installed only when missing.
+# test oracles, chromium for the report browser test. Installed only when missing.
 sysdeps:
 	@missing=""; for p in $(SYS_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+# A local mail server for the end-to-end alert test: Debian's postfix, "Local only",
+# delivering to /var/mail on loopback. Started if it is not running.
+mta:
+	@dpkg -s postfix >/dev/null 2>&1 || { \
+	  echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections; \
+	  echo "postfix postfix/mailname string spanwatch.test" | debconf-set-selections; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null; }
+	@postfix status >/dev/null 2>&1 || postfix start
 
 node_modules/.installed: package.json package-lock.json | sysdeps
 	npm ci --no-audit --no-fund
@@ -36,11 +45,16 @@ check: deps
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc --noEmit --strict --noUncheckedIndexedAccess --target ES2022 --module NodeNext --moduleResolution NodeNext --skipLibCheck --types node $(TESTS) $(wildcard test/support/*.ts test/bench/*.ts)
 
-# The main job on the bundled sample capture: tables per interval into reports/.
+# The main job on the bundled sample capture: tables per interval into reports/. The demo
+# store starts empty each time: it learns the first 4 minutes of the sample, then every row
+# first seen in the rest is a finding (stderr, reports/findings/) and waits as pending.
 run: build
-	node dist/cli/main.js run --read $(SAMPLE) --reports reports
+	rm -rf reports/baselines reports/findings
+	node dist/cli/main.js run --read $(SAMPLE) --reports reports --baselines reports/baselines --learn 4m
+	node dist/cli/main.js baseline list --baselines reports/baselines
+	@echo "next: node dist/cli/main.js baseline pending --baselines reports/baselines"
 
-test: build
+test: build mta
 	node --import tsx --test --test-concurrency=2 $(TESTS)
 
 # Rewrite the golden files from the current code; review the result with `git diff test/golden`.
@@ -52,6 +66,14 @@ bench: build
 	node --import tsx test/bench/run-bench.ts
 	node --import tsx test/bench/filter-bench.ts
 	node --expose-gc --import tsx test/bench/table-bench.ts --capture test/bench/data/capture-2000000-snap96.pcap
+	node --import tsx test/bench/alert-latency-bench.ts
+	node --expose-gc --import tsx test/bench/report-bench.ts
+	node --import tsx test/bench/live-soak-bench.ts --seconds 60
+
+# Installs spanwatch as a service: files under $(PREFIX) (default /opt/spanwatch), the
+# `spanwatch` system user, the systemd unit. Idempotent.
+install: build
+	sh etc/install.sh
 
 clean:
 	rm -rf dist test/tmp

@@ -24,7 +24,7 @@ function connRows(name: string, packets: PacketSpec[], config?: string): Map<str
     fs.writeFileSync(cfg, config);
     args.push('--config', cfg);
   }
-  const r = spanwatch(args, { cwd: dir });
+  const r = spanwatch(args);
   assert.equal(r.status, 0, r.stderr);
   const rows = readCSV(path.join(reports, 'tables/conn/latest.csv'));
   return new Map(rows.map((row) => [`${row.client_host} ${row.server_host} ${row.proto} ${row.server_port}`, Number(row.packets)]));

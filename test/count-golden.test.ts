@@ -21,7 +21,7 @@ function run(name: string, capture: string, extra: string[] = [], config?: strin
     fs.writeFileSync(cfg, config);
     args.push('--config', cfg);
   }
-  const r = spanwatch(args, { cwd: dir });
+  const r = spanwatch(args);
   assert.equal(r.status, 0, r.stderr);
   return reports;
 }

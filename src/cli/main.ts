@@ -5,10 +5,15 @@
 
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
+import { registerAlertsCommand } from './alerts-command.js';
+import { registerBaselineCommand } from './baseline-command.js';
 import { registerCheckCommand } from './check-command.js';
 import { registerFieldsCommand } from './fields-command.js';
 import { registerFilterCommand } from './filter-command.js';
+import { registerInterfacesCommand } from './interfaces-command.js';
+import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
+import { registerStatusCommand } from './status-command.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 const program = new Command('spanwatch')
@@ -17,9 +22,14 @@ const program = new Command('spanwatch')
   .showHelpAfterError()
   .exitOverride();
 registerRunCommand(program);
+registerBaselineCommand(program);
 registerCheckCommand(program);
 registerFieldsCommand(program);
 registerFilterCommand(program);
+registerInterfacesCommand(program);
+registerStatusCommand(program);
+registerReportCommand(program);
+registerAlertsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -11,12 +11,16 @@ import { parseKeySpec, type KeyPart } from '../count/key-part.js';
 import type { FramePredicate, TableSpec } from '../count/table.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import { FilterError } from '../filter/filter-error.js';
+import { readAlertConfig, type AlertConfig } from './alert-config.js';
+import { BASELINE_KEYS, readBaselineSettings, type BaselineSettings } from './baseline-config.js';
 import { ConfigError } from './config-error.js';
+import { LIVE_CAPTURE_KEYS, RUN_AS_KEY, readLiveCaptureConfig, type LiveCaptureConfig } from './capture-config.js';
 import { DEFAULT_CONFIG_TEXT } from './default-config.js';
 import { parseDuration } from './duration.js';
+import { readReports, readRetention, type ReportSpec } from './reports-config.js';
 import { YAMLReader, type At } from './yaml-reader.js';
 
-export interface Plan {
+export interface Plan extends BaselineSettings {
   /** The config file read, or "(built-in default)". */
   file: string;
   sensor: string;
@@ -30,12 +34,20 @@ export interface Plan {
   tableWhere: ReadonlyMap<string, string>;
   captureFilterText: string | null;
   captureFilter: FramePredicate | null;
+  /** Live capture: interface, buffer size, snaplen, run_as (src/config/capture-config.ts). */
+  live: LiveCaptureConfig;
+  /** Scheduled summary reports (src/config/reports-config.ts). */
+  reports: readonly ReportSpec[];
+  /** `retention:` in seconds; null keeps everything. */
+  retentionSec: number | null;
+  /** `alerts:` (src/config/alert-config.ts); null: no alert mail. */
+  alerts: AlertConfig | null;
 }
 
 export const DEFAULT_CONFIG_NAME = '(built-in default)';
-const TOP_KEYS = ['sensor', 'interval', 'reports_dir', 'home_networks', 'service_ports', 'port_lists', 'capture', 'tables'];
+const TOP_KEYS = ['sensor', 'interval', 'reports_dir', 'home_networks', 'service_ports', 'port_lists', 'capture', 'tables', RUN_AS_KEY, 'reports', 'retention', ...BASELINE_KEYS, 'alerts'];
 const TABLE_KEYS = ['name', 'key', 'where'];
-const CAPTURE_KEYS = ['filter'];
+const CAPTURE_KEYS = ['filter', ...LIVE_CAPTURE_KEYS];
 const TABLE_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
 export function loadConfigFile(file: string): Plan {
@@ -88,6 +100,7 @@ export function compileConfig(file: string, text: string): Plan {
     captureFilterText = r.string(filterAt, 'a filter expression');
     if (captureFilterText !== null) captureFilter = readFilter(r, filterAt, captureFilterText);
   }
+  const live = readLiveCaptureConfig(r, capture, get(RUN_AS_KEY));
 
   const tables: TableSpec[] = [];
   const tableWhere = new Map<string, string>();
@@ -100,6 +113,11 @@ export function compileConfig(file: string, text: string): Plan {
       if (t.where !== null) tableWhere.set(t.spec.name, t.where);
     }
   }
+
+  const reports = optional(get('reports'), (at) => readReports(r, at, tables.map((t) => t.name))) ?? [];
+  const retentionSec = optional(get('retention'), (at) => readRetention(r, at));
+  const baseline = readBaselineSettings(r, get);
+  const alerts = optional(get('alerts'), (at) => readAlertConfig(r, at));
 
   if (r.problems.length > 0) throw new ConfigError([...r.problems].sort((a, b) => a.line - b.line || a.column - b.column));
   return {
@@ -114,6 +132,11 @@ export function compileConfig(file: string, text: string): Plan {
     tableWhere,
     captureFilterText,
     captureFilter,
+    live,
+    reports,
+    retentionSec,
+    alerts,
+    ...baseline,
   };
 }
 

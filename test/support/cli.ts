@@ -16,14 +16,21 @@ export interface CLIResult {
 // Resolved here, not by the child: tests run the CLI from temp directories.
 const TSX = import.meta.resolve('tsx');
 
+/**
+ * Runs spanwatch. Without `cwd` it runs in a fresh empty directory, so the defaults that
+ * resolve against the working directory (./spanwatch.yaml, ./baselines, ./reports) never
+ * touch the repository or leak from one test into another.
+ */
 export function spanwatch(args: readonly string[], opts: { cwd?: string; input?: Buffer | string } = {}): CLIResult {
+  const cwd = opts.cwd ?? tempDir();
   const r = spawnSync(process.execPath, ['--import', TSX, path.join(REPO, 'src/cli/main.ts'), ...args], {
-    cwd: opts.cwd ?? REPO,
+    cwd,
     input: opts.input,
     encoding: 'utf8',
     env: { ...process.env, TZ: 'UTC' },
     maxBuffer: 64 * 1024 * 1024,
   });
+  if (opts.cwd === undefined) fs.rmSync(cwd, { recursive: true, force: true });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
