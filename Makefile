@@ -49,7 +49,7 @@ check: deps
 # store starts empty each time: it learns the first 4 minutes of the sample, then every row
 # first seen in the rest is a finding (stderr, reports/findings/) and waits as pending.
 run: build
-	rm -rf reports/baselines reports/findings
+	rm -rf reports/baselines reports/findings reports/outbox reports/alerts
 	node dist/cli/main.js run --read $(SAMPLE) --reports reports --baselines reports/baselines --learn 4m
 	node dist/cli/main.js baseline list --baselines reports/baselines
 	@echo "next: node dist/cli/main.js baseline pending --baselines reports/baselines"

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { spanwatch, tempDir, readCSV } from './support/cli.js';
@@ -26,12 +27,30 @@ function run(name: string, capture: string, extra: string[] = [], config?: strin
   return reports;
 }
 
+// Alert mails and their state carry message ids and send times: checked apart, below.
+const MAIL_FILES = /^(outbox|alerts)\//;
+
 // Several intervals (DHCP, ARP, ICMP over 33 minutes), IPv6 on cooked capture, VLAN tags.
 for (const capture of ['dhcp-rfc4388.pcap', 'babel.pcap', 'ldp-common-session.pcap', 'icmpv6.pcap', 'ssh.pcap']) {
   test(`default config on ${capture}`, () => {
-    assertGoldenTree(`default-${capture.replace(/\.pcap(ng)?$/, '')}`, run(`default-${capture}`, capture));
+    assertGoldenTree(`default-${capture.replace(/\.pcap(ng)?$/, '')}`, run(`default-${capture}`, capture), MAIL_FILES);
   });
 }
+
+test('default config: findings after the learning week are mailed to the offline outbox', () => {
+  // icmpv6.pcap holds packets from 2012 and from 2013: the second part comes after the
+  // default 7-day learning window, so its rows are new.
+  const reports = run('default-icmpv6-mail', 'icmpv6.pcap');
+  const findings = fs.readFileSync(path.join(reports, 'findings/2013-01-19.jsonl'), 'utf8').trimEnd().split('\n');
+  const mails = fs.readdirSync(path.join(reports, 'outbox')).filter((f) => f.endsWith('.eml'));
+  assert.equal(mails.length, 1);
+  const mail = fs.readFileSync(path.join(reports, 'outbox', mails[0]!), 'utf8');
+  assert.match(mail, /^To: root@localhost$/m);
+  const tables = new Set(findings.map((l) => JSON.parse(l).table as string));
+  assert.deepEqual([...tables].sort(), ['conn', 'ether']);
+  // The sensor defaults to the host name.
+  assert.match(mail, new RegExp(`^Subject: \\[spanwatch ${os.hostname()}\\] ${findings.length} new rows in conn, ether$`, 'm'));
+});
 
 const MASKED = `interval: 1h
 port_lists:

@@ -3,6 +3,10 @@
 
 export const DEFAULT_CONFIG_TEXT = `# spanwatch built-in default
 interval: 60s
+# No smtp: every alert mail is written as an .eml file to reports/outbox/ (works offline).
+alerts:
+  to: [root@localhost]
+  from: spanwatch@localhost
 tables:
   - name: conn
     key: [client_host, server_host, proto, server_port]

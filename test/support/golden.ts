@@ -10,10 +10,13 @@ import { REPO } from './paths.js';
 export const GOLDEN = path.join(REPO, 'test/golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-/** Compares every file under `actualDir` with test/golden/<name>/ (or rewrites it). */
-export function assertGoldenTree(name: string, actualDir: string): void {
+/**
+ * Compares every file under `actualDir` with test/golden/<name>/ (or rewrites it). Files
+ * matching `ignore` (relative paths) are left out: outputs that carry run-specific ids.
+ */
+export function assertGoldenTree(name: string, actualDir: string, ignore: RegExp | null = null): void {
   const goldenDir = path.join(GOLDEN, name);
-  const actual = listFiles(actualDir);
+  const actual = listFiles(actualDir).filter((f) => ignore === null || !ignore.test(f));
   if (UPDATE) {
     fs.rmSync(goldenDir, { recursive: true, force: true });
     for (const f of actual) {
