@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import type { Finding, FindingKind } from '../diff/finding.js';
 import type { MailKind } from './alert-mail.js';
-import { writeDurable } from './durable-write.js';
+import { writeFileAtomic } from '../report/atomic-write.js';
 
 export interface InFlight {
   id: string;
@@ -91,7 +91,7 @@ export class AlertStateFile {
       this.dirty = false;
       const waiters = this.waiters.splice(0);
       try {
-        await writeDurable(this.file, JSON.stringify(get()));
+        await writeFileAtomic(this.file, JSON.stringify(get()));
       } catch (err) {
         // A full disk must not stop counting (DESIGN rule 7): say so, and try again on the next save.
         this.log(`cannot save alert state ${this.file}: ${(err as Error).message}`);

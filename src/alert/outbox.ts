@@ -12,7 +12,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeDurable } from './durable-write.js';
+import { writeFileAtomic } from '../report/atomic-write.js';
 import type { Clock } from './clock.js';
 import { SendError, type MailTransport } from './mail-transport.js';
 
@@ -106,13 +106,13 @@ export class Outbox {
   /** Resolves when the mail is on disk; sending happens later, in the background. */
   async enqueue(meta: OutboxMeta, raw: Buffer): Promise<void> {
     if (this.transport === null) {
-      await writeDurable(path.join(this.dir, `${meta.id}.eml`), raw);
+      await writeFileAtomic(path.join(this.dir, `${meta.id}.eml`), raw);
       this.sent++;
       return;
     }
     const q = path.join(this.dir, 'queue');
-    await writeDurable(path.join(q, `${meta.id}.eml`), raw);
-    await writeDurable(path.join(q, `${meta.id}.json`), JSON.stringify(meta, null, 2) + '\n');
+    await writeFileAtomic(path.join(q, `${meta.id}.eml`), raw);
+    await writeFileAtomic(path.join(q, `${meta.id}.json`), JSON.stringify(meta, null, 2) + '\n');
     this.queue.set(meta.id, meta);
     this.kick();
   }
@@ -193,7 +193,7 @@ export class Outbox {
       if (e.connection) this.blockedUntil = next;
       this.retries++;
       this.log(`alert mail ${meta.id} not sent (attempt ${meta.attempts}): ${e.message}; retrying in ${Math.round(delay / 100) / 10} s`);
-      await writeDurable(path.join(q, `${meta.id}.json`), JSON.stringify(meta, null, 2) + '\n').catch((w: Error) =>
+      await writeFileAtomic(path.join(q, `${meta.id}.json`), JSON.stringify(meta, null, 2) + '\n').catch((w: Error) =>
         this.log(`outbox: cannot record the retry of ${meta.id}: ${w.message}`),
       );
     }
@@ -213,7 +213,7 @@ export class Outbox {
     const d = path.join(this.dir, to);
     await fs.promises.mkdir(d, { recursive: true });
     await fs.promises.rename(path.join(q, `${id}.eml`), path.join(d, `${id}.eml`)).catch(() => undefined);
-    await writeDurable(path.join(d, `${id}.json`), JSON.stringify(meta, null, 2) + '\n');
+    await writeFileAtomic(path.join(d, `${id}.json`), JSON.stringify(meta, null, 2) + '\n');
     await fs.promises.rm(path.join(q, `${id}.json`), { force: true });
   }
 }

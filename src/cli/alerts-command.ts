@@ -11,7 +11,7 @@ import { SendError } from '../alert/mail-transport.js';
 import { createSMTPTransport, renderMessage } from '../alert/nodemailer-adapter.js';
 import { listOutbox, Outbox } from '../alert/outbox.js';
 import { smtpSettings } from '../alert/smtp-settings.js';
-import { writeDurable } from '../alert/durable-write.js';
+import { writeFileAtomic } from '../report/atomic-write.js';
 import type { AlertConfig } from '../config/alert-config.js';
 import type { Plan } from '../config/load-config.js';
 import { loadPlan } from './load-plan.js';
@@ -55,7 +55,7 @@ async function testCommand(opts: AlertsOptions): Promise<number> {
   const raw = await renderMessage(mail);
   if (cfg.smtp === null) {
     const file = path.join(reportsDir, 'outbox', `${id}.eml`);
-    await writeDurable(file, raw);
+    await writeFileAtomic(file, raw);
     process.stdout.write(`no alerts.smtp set: test mail written to ${file}\n`);
     return EXIT.OK;
   }

@@ -5,7 +5,8 @@
 // worker handles jobs one at a time), and a failed write (full disk, permissions) is
 // reported and counted while counting goes on.
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from './start-worker.js';
 import type { TableSnapshot } from '../count/table.js';
 import { intervalCSVPath, latestCSVPath } from './report-paths.js';
 
@@ -19,17 +20,6 @@ export interface CSVJob {
 export interface CSVJobResult {
   id: number;
   error: string | null;
-}
-
-// Built, the worker is csv-worker.js beside this file. Run from source under tsx (tests,
-// development), the worker thread must register tsx itself before loading the .ts file.
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-
-function createWorker(): Worker {
-  if (!FROM_SOURCE) return new Worker(new URL('./csv-worker.js', import.meta.url));
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const entry = JSON.stringify(new URL('./csv-worker.ts', import.meta.url).href);
-  return new Worker(`import(${tsx}).then((api) => { api.register(); return import(${entry}); });`, { eval: true });
 }
 
 export class SnapshotCSVWriter {
@@ -76,7 +66,7 @@ export class SnapshotCSVWriter {
 
   private startWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = createWorker();
+    const worker = startWorker(import.meta.url, 'csv-worker');
     worker.on('message', (r: CSVJobResult) => {
       if (r.error === null) this.written++;
       else {

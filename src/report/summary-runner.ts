@@ -3,7 +3,8 @@
 // starts on the first report and is kept for the next (reports are rare; a thread is
 // cheap to keep and slow-ish to start under tsx).
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from './start-worker.js';
 import type { ReportJob, ReportResult } from './summary-run.js';
 
 export interface SummaryJobResult {
@@ -12,16 +13,6 @@ export interface SummaryJobResult {
   error: string | null;
 }
 
-// Built, the worker is summary-worker.js beside this file; from source under tsx the
-// thread must register tsx before loading the .ts file (as csv-writer.ts does).
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-
-function createWorker(): Worker {
-  if (!FROM_SOURCE) return new Worker(new URL('./summary-worker.js', import.meta.url));
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const entry = JSON.stringify(new URL('./summary-worker.ts', import.meta.url).href);
-  return new Worker(`import(${tsx}).then((api) => { api.register(); return import(${entry}); });`, { eval: true });
-}
 
 export class SummaryRunner {
   private worker: Worker | null = null;
@@ -45,7 +36,7 @@ export class SummaryRunner {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = createWorker();
+    const worker = startWorker(import.meta.url, 'summary-worker');
     worker.on('message', (m: SummaryJobResult) => {
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
