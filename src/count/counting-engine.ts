@@ -30,6 +30,13 @@ export interface EngineOptions {
    * being handled: `table.formatRow(row)` gives its key as text.
    */
   onFirstSight?: (table: Table, row: number) => void;
+  /**
+   * Policy hooks (src/policy/): `onPacket` once per packet that reaches the tables, after
+   * direction inference (which it turns on), before counting; `onRow` for every packet
+   * counted into a row that is not new (first sights go to onFirstSight only).
+   */
+  onPacket?: (f: Frame, dir: DirectionInferrer) => void;
+  onRow?: (table: Table, row: number) => void;
 }
 
 const DIRECTION_KINDS: ReadonlySet<number> = new Set([FieldKind.CLIENT_HOST, FieldKind.SERVER_HOST, FieldKind.SERVER_PORT]);
@@ -54,6 +61,8 @@ export class CountingEngine {
   private readonly captureFilter: FramePredicate;
   private readonly onInterval: (snapshots: TableSnapshot[]) => void;
   private readonly onFirstSight: (table: Table, row: number) => void;
+  private readonly onPacket: ((f: Frame, dir: DirectionInferrer) => void) | null;
+  private readonly onRow: ((table: Table, row: number) => void) | null;
 
   constructor(opts: EngineOptions) {
     this.ctx = {
@@ -63,11 +72,13 @@ export class CountingEngine {
       sensor: opts.sensor,
     };
     this.tables = opts.tables.map((spec) => new Table(spec, this.ctx));
-    this.needsDirection = opts.tables.some((t) => t.parts.some((p) => DIRECTION_KINDS.has(p.kind)));
+    this.needsDirection = opts.onPacket !== undefined || opts.tables.some((t) => t.parts.some((p) => DIRECTION_KINDS.has(p.kind)));
     this.clock = new IntervalClock(opts.intervalSec);
     this.captureFilter = opts.captureFilter ?? (() => true);
     this.onInterval = opts.onInterval;
     this.onFirstSight = opts.onFirstSight ?? (() => undefined);
+    this.onPacket = opts.onPacket ?? null;
+    this.onRow = opts.onRow ?? null;
     this.rowsWritten = new Map(this.tables.map((t) => [t.name, 0]));
   }
 
@@ -92,13 +103,16 @@ export class CountingEngine {
     if (tsSec >= clock.endSec) this.advance(tsSec);
     else if (tsSec < clock.startSec) clock.late++;
     if (this.needsDirection) this.ctx.dir.infer(f);
+    if (this.onPacket !== null) this.onPacket(f, this.ctx.dir);
     const tsMs = tsSec * 1000 + tsNsec / 1e6;
     const bytes = f.bytes;
     const tables = this.tables;
     for (let i = 0; i < tables.length; i++) {
       const t = tables[i]!;
       const row = t.add(f, tsMs, bytes);
-      if (row >= 0 && t.rows.inserted) this.onFirstSight(t, row);
+      if (row < 0) continue;
+      if (t.rows.inserted) this.onFirstSight(t, row);
+      else if (this.onRow !== null) this.onRow(t, row);
     }
   };
 

@@ -52,7 +52,7 @@ export class DirectionInferrer {
   known = false;
 
   private readonly servicePorts = new Uint8Array(65536);
-  private readonly listeners = new KeyHashTable(6, 4096);
+  private readonly listeners = new KeyHashTable(6, 0, 4096);
   /** Ports with at least one learned listener: most packets skip the hash lookup. */
   private readonly listenerPorts = new Uint8Array(65536);
   private readonly scratch = new Uint32Array(6);

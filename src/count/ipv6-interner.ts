@@ -7,7 +7,7 @@
 import { KeyHashTable } from './key-hash-table.js';
 
 export class IPv6Interner {
-  private readonly table = new KeyHashTable(4, 1024);
+  private readonly table = new KeyHashTable(4, 0, 1024);
   private readonly scratch = new Uint32Array(4);
 
   /** Id of the address in bytes[0..16), with all bits past `prefixLen` cleared. */
@@ -23,7 +23,7 @@ export class IPv6Interner {
 
   /** Word `i` (0..3, big-endian) of the address with this id. */
   word(id: number, i: number): number {
-    return this.table.keys[id * 4 + i]!;
+    return this.table.data[id * 4 + i]!;
   }
 
   /** The 16 address bytes of an id (edge use: formatting). */

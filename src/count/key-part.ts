@@ -163,7 +163,7 @@ function putMAC(mac: number, key: Uint32Array, off: number): boolean {
 }
 
 /** Orders two keys' values of this part (hosts: IPv4 before IPv6, then by address). */
-export function comparePart(p: KeyPart, ctx: KeyContext, a: Uint32Array, ao: number, b: Uint32Array, bo: number): number {
+export function comparePart(p: KeyPart, ctx: KeyContext, a: Float64Array, ao: number, b: Float64Array, bo: number): number {
   if (p.words === 1) return a[ao]! - b[bo]!;
   const d = a[ao]! - b[bo]!;
   if (d !== 0) return d;
@@ -172,7 +172,7 @@ export function comparePart(p: KeyPart, ctx: KeyContext, a: Uint32Array, ao: num
 }
 
 /** Prints the part's value the way CSV files, baselines and emails show it. */
-export function formatPart(p: KeyPart, ctx: KeyContext, key: Uint32Array, off: number): string {
+export function formatPart(p: KeyPart, ctx: KeyContext, key: Float64Array, off: number): string {
   const v = key[off]!;
   switch (p.kind) {
     case FieldKind.SRC_HOST:

@@ -5,14 +5,7 @@
 // numbers become text.
 
 import type { Frame } from '../decode/frame.js';
-import {
-  COUNTER_BYTES,
-  COUNTER_FIRST,
-  COUNTER_LAST,
-  COUNTER_PACKETS,
-  COUNTERS_PER_ROW,
-  KeyHashTable,
-} from './key-hash-table.js';
+import { COUNTER_BYTES, COUNTER_FIRST, COUNTER_LAST, COUNTER_PACKETS, COUNTERS, KeyHashTable } from './key-hash-table.js';
 import { comparePart, extractPart, formatPart, type KeyContext, type KeyPart } from './key-part.js';
 
 export type FramePredicate = (f: Frame) => boolean;
@@ -67,7 +60,7 @@ export class Table {
     this.ctx = ctx;
     const width = spec.parts.reduce((n, p) => n + p.words, 0);
     this.key = new Uint32Array(width);
-    this.rows = new KeyHashTable(width);
+    this.rows = new KeyHashTable(width, COUNTERS);
   }
 
   /** Counts one decoded packet; returns its row, or -1 if not counted here. */
@@ -86,8 +79,8 @@ export class Table {
     }
     const rows = this.rows;
     const row = rows.findOrInsert(key);
-    const c = rows.counters;
-    const base = row * COUNTERS_PER_ROW;
+    const c = rows.data;
+    const base = row * rows.stride + rows.width;
     if (rows.inserted) c[base + COUNTER_FIRST] = tsMs;
     c[base + COUNTER_PACKETS]! += 1;
     c[base + COUNTER_BYTES]! += bytes;
@@ -99,8 +92,8 @@ export class Table {
   /** Sorted, printed rows of the interval [start, end); does not clear. */
   snapshot(start: number, end: number): TableSnapshot {
     const { rows, parts, ctx } = this;
-    const w = rows.width;
-    const keys = rows.keys;
+    const w = rows.stride;
+    const keys = rows.data;
     const order = Array.from({ length: rows.size }, (_, i) => i);
     order.sort((a, b) => {
       let off = 0;
@@ -119,13 +112,13 @@ export class Table {
   formatRow(row: number): SnapshotRow {
     const { rows, parts, ctx } = this;
     const key: string[] = [];
-    let off = row * rows.width;
+    let off = row * rows.stride;
     for (const p of parts) {
-      key.push(formatPart(p, ctx, rows.keys, off));
+      key.push(formatPart(p, ctx, rows.data, off));
       off += p.words;
     }
-    const c = rows.counters;
-    const base = row * COUNTERS_PER_ROW;
+    const c = rows.data;
+    const base = row * rows.stride + rows.width;
     return {
       key,
       packets: c[base + COUNTER_PACKETS]!,
