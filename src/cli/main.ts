@@ -5,33 +5,36 @@
 
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
-import { registerAlertsCommand } from './alerts-command.js';
-import { registerBaselineCommand } from './baseline-command.js';
-import { registerCheckCommand } from './check-command.js';
-import { registerFieldsCommand } from './fields-command.js';
-import { registerFilterCommand } from './filter-command.js';
-import { registerInterfacesCommand } from './interfaces-command.js';
-import { registerReportCommand } from './report-command.js';
-import { registerRunCommand } from './run-command.js';
-import { registerStatusCommand } from './status-command.js';
 import { EXIT, UsageError } from './usage-error.js';
+
+type Register = (program: Command) => void;
+
+// Each command's module is loaded only when that command runs (or for the full help):
+// `spanwatch run` should not pay for loading the live-capture addon, the report charts or
+// the baseline editor before its first packet.
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  run: async () => (await import('./run-command.js')).registerRunCommand,
+  baseline: async () => (await import('./baseline-command.js')).registerBaselineCommand,
+  check: async () => (await import('./check-command.js')).registerCheckCommand,
+  fields: async () => (await import('./fields-command.js')).registerFieldsCommand,
+  filter: async () => (await import('./filter-command.js')).registerFilterCommand,
+  interfaces: async () => (await import('./interfaces-command.js')).registerInterfacesCommand,
+  status: async () => (await import('./status-command.js')).registerStatusCommand,
+  report: async () => (await import('./report-command.js')).registerReportCommand,
+  alerts: async () => (await import('./alerts-command.js')).registerAlertsCommand,
+  policy: async () => (await import('./policy-command.js')).registerPolicyCommand,
+};
 
 const program = new Command('spanwatch')
   .description('connectivity diff engine: counts packets into connectivity tables, interval by interval')
   .version('0.1.0')
   .showHelpAfterError()
   .exitOverride();
-registerRunCommand(program);
-registerBaselineCommand(program);
-registerCheckCommand(program);
-registerFieldsCommand(program);
-registerFilterCommand(program);
-registerInterfacesCommand(program);
-registerStatusCommand(program);
-registerReportCommand(program);
-registerAlertsCommand(program);
 
 try {
+  const name = process.argv[2];
+  const wanted = name !== undefined && name in COMMANDS ? [name] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(wanted.map((n) => COMMANDS[n]!()))) register(program);
   await program.parseAsync(process.argv);
 } catch (err) {
   process.exitCode = reportError(err);
