@@ -53,6 +53,11 @@ run: build
 	node dist/cli/main.js run --read $(SAMPLE) --reports reports --baselines reports/baselines --learn 4m
 	node dist/cli/main.js baseline list --baselines reports/baselines
 	@echo "next: node dist/cli/main.js baseline pending --baselines reports/baselines"
+	@echo; echo "== act two: the mail-enclave span watcher (etc/enclave.yaml, README \"Policy\") =="
+	rm -rf reports/enclave baselines/enclave
+	node dist/cli/main.js policy test --config etc/enclave.yaml --read test/data/enclave.pcap
+	node dist/cli/main.js run --config etc/enclave.yaml --read test/data/enclave.pcap --reports reports/enclave --baselines baselines/enclave --summary none
+	@echo "findings: reports/enclave/findings/ (each denied_row names its rule)"
 
 test: build mta
 	node --import tsx --test --test-concurrency=2 $(TESTS)
@@ -66,6 +71,8 @@ bench: build
 	node --import tsx test/bench/run-bench.ts
 	node --import tsx test/bench/filter-bench.ts
 	node --expose-gc --import tsx test/bench/table-bench.ts --capture test/bench/data/capture-2000000-snap96.pcap
+	node --expose-gc --import tsx test/bench/baseline-bench.ts --packets 500000
+	node --import tsx test/bench/policy-bench.ts
 	node --import tsx test/bench/alert-latency-bench.ts
 	node --expose-gc --import tsx test/bench/report-bench.ts
 	node --import tsx test/bench/live-soak-bench.ts --seconds 60

@@ -32,6 +32,8 @@ export function addBaselineRunOptions(cmd: Command): Command {
 export interface BaselineRun {
   onFirstSight: (table: Table, row: number) => void;
   onInterval: (snapshots: readonly TableSnapshot[]) => void;
+  /** Where findings go (findings log and the extra sinks): the policy emits its denied rows here too. */
+  sink: FindingSink;
   /** Writes what is left, flushes the findings; returns the number of findings. */
   close: () => Promise<number>;
 }
@@ -67,6 +69,7 @@ export function openBaselineRun(plan: Plan, opts: BaselineRunOptions, extraSinks
   return {
     onFirstSight: differ.onFirstSight,
     onInterval: (s) => differ.onInterval(s),
+    sink,
     close: async () => {
       await differ.close();
       return findings.emitted;

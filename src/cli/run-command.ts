@@ -16,6 +16,8 @@ import { openRunAlerts } from './alerts-command.js';
 import type { AlertSink } from '../alert/alert-sink.js';
 import { addBaselineRunOptions, openBaselineRun, type BaselineRunOptions } from './baseline-run.js';
 import { CloseOrder, Lifecycle } from './lifecycle.js';
+import { ActionRunner } from '../policy/exec-action.js';
+import { PolicyRun } from '../policy/policy-run.js';
 import { runLive, type EngineBundle } from './live-run.js';
 import { loadPlan } from './load-plan.js';
 import { ProgressBar } from './progress-bar.js';
@@ -126,7 +128,11 @@ function openEngine(
   onInterval?: (snapshots: readonly TableSnapshot[]) => void,
   alerts: FindingSink | null = null,
 ): EngineBundle {
-  const baseline = openBaselineRun(plan, opts, alerts ? [alerts] : []);
+  // Policy (issue 8, src/policy/): decides rows before the differ; kind actions see every finding.
+  const actions = plan.policy ? new ActionRunner((m) => void process.stderr.write(`spanwatch: ${m}\n`)) : null;
+  const sinks = [...(alerts ? [alerts] : []), ...(actions && plan.policy ? [actions.kindSink(plan.policy.kindActions)] : [])];
+  const baseline = openBaselineRun(plan, opts, sinks);
+  const policy = baseline && actions && plan.policy ? new PolicyRun({ policy: plan.policy, onGrey: baseline.onFirstSight, sink: baseline.sink, actions }) : null;
   const engine = new CountingEngine({
     tables: plan.tables,
     intervalSec: plan.intervalSec,
@@ -137,14 +143,19 @@ function openEngine(
     onInterval: (snapshots) => {
       writer.enqueue(snapshots);
       baseline?.onInterval(snapshots);
+      if (snapshots[0]) policy?.onInterval(snapshots[0].end);
       onInterval?.(snapshots);
     },
-    onFirstSight: baseline?.onFirstSight,
+    onFirstSight: policy?.gate.onFirstSight ?? baseline?.onFirstSight,
+    onPacket: policy?.gate.onPacket,
+    onRow: policy?.gate.onRow,
   });
   return {
     engine,
     close: async () => {
       await baseline?.close();
+      if (policy) policy.logSummary((m) => void process.stderr.write(`spanwatch: ${m}\n`));
+      await actions?.drain();
     },
   };
 }

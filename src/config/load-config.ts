@@ -12,6 +12,7 @@ import type { FramePredicate, TableSpec } from '../count/table.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import { FilterError } from '../filter/filter-error.js';
 import { readAlertConfig, type AlertConfig } from './alert-config.js';
+import { POLICY_KEYS, readPolicySettings, type PolicySettings } from './policy-config.js';
 import { BASELINE_KEYS, readBaselineSettings, type BaselineSettings } from './baseline-config.js';
 import { ConfigError } from './config-error.js';
 import { LIVE_CAPTURE_KEYS, RUN_AS_KEY, readLiveCaptureConfig, type LiveCaptureConfig } from './capture-config.js';
@@ -20,7 +21,7 @@ import { parseDuration } from './duration.js';
 import { readReports, readRetention, type ReportSpec } from './reports-config.js';
 import { YAMLReader, type At } from './yaml-reader.js';
 
-export interface Plan extends BaselineSettings {
+export interface Plan extends BaselineSettings, PolicySettings {
   /** The config file read, or "(built-in default)". */
   file: string;
   sensor: string;
@@ -45,7 +46,7 @@ export interface Plan extends BaselineSettings {
 }
 
 export const DEFAULT_CONFIG_NAME = '(built-in default)';
-const TOP_KEYS = ['sensor', 'interval', 'reports_dir', 'home_networks', 'service_ports', 'port_lists', 'capture', 'tables', RUN_AS_KEY, 'reports', 'retention', ...BASELINE_KEYS, 'alerts'];
+const TOP_KEYS = ['sensor', 'interval', 'reports_dir', 'home_networks', 'service_ports', 'port_lists', 'capture', 'tables', RUN_AS_KEY, 'reports', 'retention', ...BASELINE_KEYS, 'alerts', ...POLICY_KEYS];
 const TABLE_KEYS = ['name', 'key', 'where'];
 const CAPTURE_KEYS = ['filter', ...LIVE_CAPTURE_KEYS];
 const TABLE_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
@@ -118,6 +119,7 @@ export function compileConfig(file: string, text: string): Plan {
   const retentionSec = optional(get('retention'), (at) => readRetention(r, at));
   const baseline = readBaselineSettings(r, get);
   const alerts = optional(get('alerts'), (at) => readAlertConfig(r, at));
+  const policy = readPolicySettings(r, get('vars'), get('policy'), tables.map((t) => t.name)); // vars/policy: src/config/policy-config.ts
 
   if (r.problems.length > 0) throw new ConfigError([...r.problems].sort((a, b) => a.line - b.line || a.column - b.column));
   return {
@@ -137,6 +139,7 @@ export function compileConfig(file: string, text: string): Plan {
     retentionSec,
     alerts,
     ...baseline,
+    ...policy,
   };
 }
 
