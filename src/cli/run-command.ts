@@ -11,14 +11,12 @@ import type { FindingSink } from '../diff/finding.js';
 import { SnapshotCSVWriter } from '../report/csv-writer.js';
 import { buildSummary, formatSummaryText } from '../report/run-summary.js';
 import { CaptureFileSource } from '../source/capture-file.js';
-import { startReportScheduler } from '../report/summary-jobs.js';
 import { openRunAlerts } from './alerts-command.js';
 import type { AlertSink } from '../alert/alert-sink.js';
 import { addBaselineRunOptions, openBaselineRun, type BaselineRunOptions } from './baseline-run.js';
-import { CloseOrder, Lifecycle } from './lifecycle.js';
 import { ActionRunner } from '../policy/exec-action.js';
 import { PolicyRun } from '../policy/policy-run.js';
-import { runLive, type EngineBundle } from './live-run.js';
+import type { EngineBundle } from './live-run.js';
 import { loadPlan } from './load-plan.js';
 import { ProgressBar } from './progress-bar.js';
 import { EXIT, UsageError } from './usage-error.js';
@@ -161,7 +159,11 @@ function openEngine(
 }
 
 /** `run -i`: the daemon (live-run.ts) with this run's engine factory and shutdown steps. */
-function runLiveCommand(opts: RunOptions, plan: Plan, device: string | null, writer: SnapshotCSVWriter): Promise<number> {
+async function runLiveCommand(opts: RunOptions, plan: Plan, device: string | null, writer: SnapshotCSVWriter): Promise<number> {
+  // Loaded here, not at the top: a file replay needs neither the capture addon nor cron.
+  const { runLive } = await import('./live-run.js');
+  const { CloseOrder, Lifecycle } = await import('./lifecycle.js');
+  const { startReportScheduler } = await import('../report/summary-jobs.js');
   const log = (msg: string): void => void process.stderr.write(`spanwatch: ${msg}\n`);
   const lifecycle = new Lifecycle(log);
   lifecycle.onClose(CloseOrder.REPORTS, 'interval CSVs', () => writer.close());
