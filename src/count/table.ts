@@ -52,6 +52,8 @@ export class Table {
   private readonly where: FramePredicate;
   private readonly key: Uint32Array;
   private readonly ctx: KeyContext;
+  /** Key text of rows already printed this interval (first sight, then the snapshot). */
+  private printed: (string[] | undefined)[] = [];
 
   constructor(spec: TableSpec, ctx: KeyContext) {
     this.name = spec.name;
@@ -111,11 +113,15 @@ export class Table {
   /** One row as text (edge use: snapshots, and the differ at a row's first sight). */
   formatRow(row: number): SnapshotRow {
     const { rows, parts, ctx } = this;
-    const key: string[] = [];
-    let off = row * rows.stride;
-    for (const p of parts) {
-      key.push(formatPart(p, ctx, rows.data, off));
-      off += p.words;
+    let key = this.printed[row];
+    if (key === undefined) {
+      key = [];
+      let off = row * rows.stride;
+      for (const p of parts) {
+        key.push(formatPart(p, ctx, rows.data, off));
+        off += p.words;
+      }
+      this.printed[row] = key;
     }
     const c = rows.data;
     const base = row * rows.stride + rows.width;
@@ -130,5 +136,6 @@ export class Table {
 
   clear(): void {
     this.rows.clear();
+    this.printed = [];
   }
 }

@@ -20,6 +20,14 @@ import { TableWatch, widen } from './table-watch.js';
 
 /** Seen times of known rows are written at most this often (packet time): they churn. */
 const SEEN_WRITE_EVERY_MS = 10 * 60_000;
+/**
+ * Learned rows are written at most this often (wall clock), and always at the end: a
+ * learning table rewrites its whole approved.csv, which at every interval of a fast replay
+ * cost more than the counting. A crash loses at most this much learning: those rows are
+ * learned again if seen again in the window, else reported as new — never lost silently.
+ * Pending rows, decisions and the end of learning are written at once.
+ */
+const LEARNED_WRITE_EVERY_MS = 10_000;
 
 export interface WatchedTable {
   name: string;
@@ -46,6 +54,7 @@ export class Differ {
   private readonly watches = new Map<string, TableWatch>();
   private work: Promise<void> = Promise.resolve();
   private persistScheduled = false;
+  private learnedWrittenAt = Date.now();
   private readonly user = currentUser();
 
   /** Loads every table's baseline (throws StoreFormatError for a bad file) and says which learn. */
@@ -165,6 +174,7 @@ export class Differ {
   private add(w: TableWatch, key: string, row: BaselineRow): void {
     w.baseline.rows.set(key, row);
     w.adds.set(key, row);
+    if (row.status !== 'approved') w.urgentAdds = true;
   }
 
   private emit(kind: FindingKind, w: TableWatch, r: SnapshotRow, at: number, detail?: string): void {
@@ -192,10 +202,16 @@ export class Differ {
    * times on top, write the files that changed, and adopt the result as the loaded baseline.
    */
   private async persist(final: boolean): Promise<void> {
+    const learnedDue = final || Date.now() - this.learnedWrittenAt >= LEARNED_WRITE_EVERY_MS;
     const due = [...this.watches.values()].filter(
-      (w) => w.adds.size > 0 || w.lockChanged || (w.learning && !w.baseline.exists) || ((final || w.seenDue) && w.seen.size > 0),
+      (w) =>
+        w.urgentAdds ||
+        w.lockChanged ||
+        (learnedDue && (w.adds.size > 0 || (w.learning && !w.baseline.exists))) ||
+        ((final || w.seenDue) && w.seen.size > 0),
     );
     if (due.length === 0) return;
+    if (learnedDue) this.learnedWrittenAt = Date.now();
     await this.opts.store.update(async () => {
       for (const w of due) await this.persistTable(w, final || w.seenDue);
     });
@@ -205,7 +221,9 @@ export class Differ {
     const adds = w.adds;
     const seen = withSeen ? w.seen : new Map<string, [number, number]>();
     const lockChanged = w.lockChanged;
+    const urgentAdds = w.urgentAdds;
     w.adds = new Map();
+    w.urgentAdds = false;
     if (withSeen) w.seen = new Map();
     w.lockChanged = false;
     let fresh: TableBaseline;
@@ -215,6 +233,7 @@ export class Differ {
       for (const [k, r] of adds) if (!w.adds.has(k)) w.adds.set(k, r);
       for (const [k, s] of seen) if (!w.seen.has(k)) w.seen.set(k, s);
       w.lockChanged ||= lockChanged;
+      w.urgentAdds ||= urgentAdds;
       throw err;
     }
     const touched = new Set<RowStatus>();

@@ -17,6 +17,8 @@ export class TableWatch {
   lockChanged = false;
   /** Rows added (learned or pending) since the last write, by key text. */
   adds = new Map<string, BaselineRow>();
+  /** Some of `adds` are pending (mailed findings): they must reach the store at once. */
+  urgentAdds = false;
   /** Known rows seen since the last write: [first_seen, last_seen] by key text. */
   seen = new Map<string, [number, number]>();
   /** Packet time (interval end) of the last write of `seen`, and of the last interval closed. */
