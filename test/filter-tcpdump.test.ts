@@ -27,6 +27,7 @@ import { Frame } from '../src/decode/frame.js';
 import { compileFilter } from '../src/filter/compile-filter.js';
 import { PCAPWriter } from '../src/report/pcap-writer.js';
 import { REAL_PCAPS } from './support/paths.js';
+import { pcapRecords } from './support/pcap-records.js';
 
 const EXPRESSIONS = [
   // network and transport protocols
@@ -75,19 +76,6 @@ async function readRecords(file: string): Promise<Rec[]> {
     recs.push({ buf: Buffer.from(buf.subarray(off, off + caplen)), wirelen, linkType, tsSec, tsNsec });
   });
   return recs;
-}
-
-/** Records of a classic pcap (as tcpdump -w writes it): captured bytes of each. */
-function pcapRecords(data: Buffer): Buffer[] {
-  if (data.length < 24) return [];
-  const le = data.readUInt32LE(0) === 0xa1b2c3d4 || data.readUInt32LE(0) === 0xa1b23c4d;
-  const out: Buffer[] = [];
-  for (let p = 24; p + 16 <= data.length;) {
-    const caplen = le ? data.readUInt32LE(p + 8) : data.readUInt32BE(p + 8);
-    out.push(data.subarray(p + 16, p + 16 + caplen));
-    p += 16 + caplen;
-  }
-  return out;
 }
 
 type Oracle = { refused: string } | { matches: number[] };

@@ -17,6 +17,7 @@ import { testPolicy } from '../src/policy/policy-test.js';
 import { mirrorRuleText } from '../src/policy/policy-rules.js';
 import type { CompiledFilter } from '../src/filter/compile-filter.js';
 import { REAL_PCAPS } from './support/paths.js';
+import { pcapRecords } from './support/pcap-records.js';
 
 const FILES = ['ssh.pcap', 'bgp-4byte-asn.pcap', 'dhcp-rfc4388.pcap', 'mptcp-v0.pcap', 'isakmp4500.pcap', 'resp_1_benchmark.pcap', 'afs.pcap'];
 
@@ -61,17 +62,6 @@ function configText(): string {
 }
 
 const substitute = (text: string): string => text.replace(/\$([A-Za-z_]\w*)/g, (_, n: string) => VARS[n]!);
-
-function pcapRecords(data: Buffer): Buffer[] {
-  const le = data.readUInt32LE(0) === 0xa1b2c3d4 || data.readUInt32LE(0) === 0xa1b23c4d;
-  const out: Buffer[] = [];
-  for (let p = 24; p + 16 <= data.length;) {
-    const caplen = le ? data.readUInt32LE(p + 8) : data.readUInt32BE(p + 8);
-    out.push(data.subarray(p + 16, p + 16 + caplen));
-    p += 16 + caplen;
-  }
-  return out;
-}
 
 /** Packet numbers (1-based) tcpdump selects with `expr`. */
 function tcpdump(file: string, expr: string, recs: Buffer[]): Promise<number[]> {

@@ -7,8 +7,7 @@
 // which the internet and the VPN's inner addresses 10.8.0.1 (users) and 10.9.0.1 (admin)
 // arrive. Frames are assembled with test/support/pcap-builder.ts; ARP by hand here.
 
-import fs from 'node:fs';
-import { buildFrame, type PacketSpec } from '../support/pcap-builder.js';
+import { buildFrame, writePcapFrames, type PacketSpec } from '../support/pcap-builder.js';
 
 export const T0 = Date.UTC(2026, 10, 2, 9, 0, 0) / 1000; // 2026-11-02T09:00:00Z
 export const MAC = { mail: '02:00:00:00:00:25', resolver: '02:00:00:00:00:53', router: '02:00:00:00:00:01', rogue: '02:66:66:66:66:66' };
@@ -85,26 +84,10 @@ export function enclavePackets(): Rec[] {
   return out.sort((a, b) => a.t - b.t);
 }
 
-/** Writes the records as a classic little-endian microsecond pcap (Ethernet). */
+/** Writes the scenario as a classic little-endian microsecond pcap (Ethernet). */
 export function writeEnclavePcap(file: string): number {
   const recs = enclavePackets();
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
-  const chunks: Buffer[] = [header];
-  for (const r of recs) {
-    const rec = Buffer.alloc(16);
-    const sec = Math.floor(r.t);
-    rec.writeUInt32LE(sec, 0);
-    rec.writeUInt32LE(Math.round((r.t - sec) * 1e6), 4);
-    rec.writeUInt32LE(r.frame.length, 8);
-    rec.writeUInt32LE(r.frame.length, 12);
-    chunks.push(rec, r.frame);
-  }
-  fs.writeFileSync(file, Buffer.concat(chunks));
+  writePcapFrames(file, recs);
   return recs.length;
 }
 

@@ -72,6 +72,11 @@ export function buildFrame(p: PacketSpec): Buffer {
 
 /** Writes packets (Ethernet) as a classic pcap file. */
 export function writePcap(file: string, packets: readonly PacketSpec[]): void {
+  writePcapFrames(file, packets.map((p) => ({ t: p.t, frame: buildFrame(p) })));
+}
+
+/** Writes ready-made Ethernet frames as a classic little-endian microsecond pcap file. */
+export function writePcapFrames(file: string, records: readonly { t: number; frame: Buffer }[]): void {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
   header.writeUInt16LE(2, 4);
@@ -79,12 +84,11 @@ export function writePcap(file: string, packets: readonly PacketSpec[]): void {
   header.writeUInt32LE(262144, 16);
   header.writeUInt32LE(1, 20);
   const chunks: Buffer[] = [header];
-  for (const p of packets) {
-    const frame = buildFrame(p);
+  for (const { t, frame } of records) {
     const rec = Buffer.alloc(16);
-    const sec = Math.floor(p.t);
+    const sec = Math.floor(t);
     rec.writeUInt32LE(sec, 0);
-    rec.writeUInt32LE(Math.round((p.t - sec) * 1e6), 4);
+    rec.writeUInt32LE(Math.round((t - sec) * 1e6), 4);
     rec.writeUInt32LE(frame.length, 8);
     rec.writeUInt32LE(frame.length, 12);
     chunks.push(rec, frame);
