@@ -33,9 +33,10 @@ export class TableWatch {
     public baseline: TableBaseline,
   ) {}
 
-  /** Widens a row's seen times (NaN-aware) and remembers the change for the next write. */
+  /** Widens a row's seen times (NaN-aware) and remembers a change for the next write. */
   markSeen(key: string, row: BaselineRow, first: number, last: number): void {
-    widen(row, first, last);
+    // Nothing new (a replay of traffic already known): nothing to write.
+    if (!widen(row, first, last)) return;
     const s = this.seen.get(key);
     if (s === undefined) this.seen.set(key, [row.firstSeen, row.lastSeen]);
     else {
@@ -45,8 +46,16 @@ export class TableWatch {
   }
 }
 
-/** first_seen = min, last_seen = max; NaN (never seen) always gives way. */
-export function widen(row: BaselineRow, first: number, last: number): void {
-  if (!(row.firstSeen <= first)) row.firstSeen = first;
-  if (!(row.lastSeen >= last)) row.lastSeen = last;
+/** first_seen = min, last_seen = max; NaN (never seen) always gives way. True if either moved. */
+export function widen(row: BaselineRow, first: number, last: number): boolean {
+  let changed = false;
+  if (!(row.firstSeen <= first)) {
+    row.firstSeen = first;
+    changed = true;
+  }
+  if (!(row.lastSeen >= last)) {
+    row.lastSeen = last;
+    changed = true;
+  }
+  return changed;
 }

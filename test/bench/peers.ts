@@ -13,7 +13,7 @@ import path from 'node:path';
 import { haveCommand, measure, tail } from './measure.js';
 
 export interface ToolResult {
-  tool: 'tcpdump' | 'pmacctd' | 'spanwatch';
+  tool: 'tcpdump' | 'pmacctd' | 'spanwatch' | 'spanwatch-count';
   capture: string;
   status: 'ok' | 'skipped' | 'failed' | 'suspect';
   wallS: number | null;
@@ -124,28 +124,37 @@ export async function runPmacctd(
   return r;
 }
 
+/**
+ * `spanwatch`: the default config as a user runs it (tables, learning baseline, offline
+ * alert outbox). `spanwatch-count`: the same tables with --no-baseline, counting only, the
+ * like-for-like comparison with tcpdump and pmacctd, which diff nothing.
+ */
 export async function runSpanwatch(
   file: string,
   label: string,
   packets: number,
   logDir: string,
   repoRoot: string,
+  tool: 'spanwatch' | 'spanwatch-count' = 'spanwatch',
 ): Promise<ToolResult> {
   const main = path.join(repoRoot, 'dist', 'cli', 'main.js');
   if (!fs.existsSync(main)) {
-    return skipped('spanwatch', label, `${path.relative(repoRoot, main)} not built (run make build first)`);
+    return skipped(tool, label, `${path.relative(repoRoot, main)} not built (run make build first)`);
   }
-  const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'spanwatch-bench-'));
+  // A fresh working directory each run: nothing learned by one run leaks into the next.
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'spanwatch-bench-'));
+  const reports = path.join(work, 'reports');
+  const extra = tool === 'spanwatch-count' ? ['--no-baseline'] : ['--baselines', path.join(work, 'baselines')];
   try {
     const m = await measure(
-      `spanwatch-${label}`,
+      `${tool}-${label}`,
       process.execPath,
-      [main, 'run', '--read', path.resolve(file), '--reports', reports, '--summary', 'json'],
+      [main, 'run', '--read', path.resolve(file), '--reports', reports, '--summary', 'json', ...extra],
       logDir,
       TIMEOUT_S,
-      repoRoot,
+      work,
     );
-    const r = base('spanwatch', label, packets, m);
+    const r = base(tool, label, packets, m);
     if (m.exitCode !== 0 || m.timedOut) {
       return { ...r, status: 'failed', note: `exit ${m.exitCode}${m.timedOut ? ' (timed out)' : ''}: ${tail(m.stderrFile, 3)}` };
     }
@@ -158,7 +167,7 @@ export async function runSpanwatch(
     }
     return r;
   } finally {
-    fs.rmSync(reports, { recursive: true, force: true });
+    fs.rmSync(work, { recursive: true, force: true });
   }
 }
 

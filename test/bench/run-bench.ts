@@ -112,24 +112,27 @@ async function main(): Promise<void> {
       results.push(r);
       console.log(`  ${c.label} ${r.tool}: ${r.status} ${fmt(r.wallS, 2)} s`);
     }
-    const s = await runSpanwatch(c.file, c.label, packets, DATA, REPO);
-    results.push(s);
-    console.log(s.status === 'skipped' ? `  ${c.label} spanwatch: SKIPPED, ${s.note}` : `  ${c.label} spanwatch: ${s.status} ${fmt(s.wallS, 2)} s`);
+    for (const tool of ['spanwatch-count', 'spanwatch'] as const) {
+      const s = await runSpanwatch(c.file, c.label, packets, DATA, REPO, tool);
+      results.push(s);
+      console.log(s.status === 'skipped' ? `  ${c.label} ${tool}: SKIPPED, ${s.note}` : `  ${c.label} ${tool}: ${s.status} ${fmt(s.wallS, 2)} s`);
+    }
   }
 
-  const ratios = captures.map((c) => {
-    const get = (tool: ToolResult['tool']): ToolResult | undefined => results.find((r) => r.capture === c.label && r.tool === tool);
-    const sw = get('spanwatch');
+  const ratios = captures.flatMap((c) => (['spanwatch-count', 'spanwatch'] as const).map((tool) => {
+    const get = (t: ToolResult['tool']): ToolResult | undefined => results.find((r) => r.capture === c.label && r.tool === t);
+    const sw = get(tool);
     const pm = get('pmacctd');
     const pmEx = pm?.detail?.mppsExcludingOverhead;
     return {
       capture: c.label,
+      spanwatch: tool,
       spanwatchVsTcpdump: ratio(sw, get('tcpdump')),
       spanwatchVsPmacctd: ratio(sw, pm),
       spanwatchVsPmacctdExcludingOverhead:
         sw?.status === 'ok' && sw.mpps !== null && typeof pmEx === 'number' ? sw.mpps / pmEx : null,
     };
-  });
+  }));
 
   console.log(`\n${packets} packets per file; wall time from process start to exit, peak RSS from GNU time\n`);
   const header = ['capture', 'tool', 'status', 'wall s', 'M pkt/s', 'peak RSS MiB', 'note'];
@@ -141,7 +144,7 @@ async function main(): Promise<void> {
   console.log('');
   for (const r of ratios) {
     console.log(
-      `${r.capture}: spanwatch/tcpdump ${fmt(r.spanwatchVsTcpdump, 2)}x, spanwatch/pmacctd ${fmt(r.spanwatchVsPmacctd, 2)}x ` +
+      `${r.capture}: ${r.spanwatch}/tcpdump ${fmt(r.spanwatchVsTcpdump, 2)}x, ${r.spanwatch}/pmacctd ${fmt(r.spanwatchVsPmacctd, 2)}x ` +
         `(${fmt(r.spanwatchVsPmacctdExcludingOverhead, 2)}x against pmacctd without its fixed start/stop cost)`,
     );
   }
