@@ -74,6 +74,7 @@ bench: build
 	node --expose-gc --import tsx test/bench/baseline-bench.ts --packets 500000
 	node --import tsx test/bench/policy-bench.ts
 	node --import tsx test/bench/alert-latency-bench.ts
+	node --import tsx test/bench/alert-live-latency-bench.ts
 	node --expose-gc --import tsx test/bench/report-bench.ts
 	node --import tsx test/bench/live-soak-bench.ts --seconds 60
 
