@@ -144,6 +144,7 @@ export async function runSpanwatch(
   // A fresh working directory each run: nothing learned by one run leaks into the next.
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'spanwatch-bench-'));
   const reports = path.join(work, 'reports');
+  fs.mkdirSync(reports);
   const extra = tool === 'spanwatch-count' ? ['--no-baseline'] : ['--baselines', path.join(work, 'baselines')];
   try {
     const m = await measure(
