@@ -120,7 +120,8 @@ function emptyAndOld(file: string): boolean {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process exists; EPERM means it does, under another user (a daemon after run_as). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -16,6 +16,7 @@ import type { AlertConfig } from '../config/alert-config.js';
 import type { Plan } from '../config/load-config.js';
 import { loadPlan } from './load-plan.js';
 import { EXIT, UsageError } from './usage-error.js';
+import { log } from './log.js';
 
 interface AlertsOptions {
   config?: string;
@@ -113,7 +114,7 @@ async function retryCommand(opts: AlertsOptions): Promise<number> {
     process.stdout.write('no alerts.smtp set: mails are written to the outbox directly, nothing to deliver\n');
     return EXIT.OK;
   }
-  const outbox = new Outbox(path.join(reportsDir, 'outbox'), createSMTPTransport(smtpSettings(cfg)), systemClock, (m) => process.stderr.write(`spanwatch: ${m}\n`), {
+  const outbox = new Outbox(path.join(reportsDir, 'outbox'), createSMTPTransport(smtpSettings(cfg)), systemClock, log, {
     minMs: cfg.retryMinMs,
     maxMs: cfg.retryMaxMs,
   });

@@ -14,6 +14,7 @@ import { FanOutSink } from '../diff/fan-out-sink.js';
 import type { FindingSink } from '../diff/finding.js';
 import { FindingsLog } from '../report/findings-log.js';
 import { UsageError } from './usage-error.js';
+import { log } from './log.js';
 
 export interface BaselineRunOptions {
   baselines?: string;
@@ -47,7 +48,6 @@ export function openBaselineRun(plan: Plan, opts: BaselineRunOptions, extraSinks
     if (sec === null || sec <= 0) throw new UsageError(`--learn "${opts.learn}": expected a duration such as 3m, 12h or 7d`);
     forceLearnMs = sec * 1000;
   }
-  const log = (m: string): void => void process.stderr.write(`spanwatch: ${m}\n`);
   const findings = new FindingsLog(path.resolve(plan.reportsDir));
   const sink = extraSinks.length === 0 ? findings : new FanOutSink([findings, ...extraSinks]);
   let differ: Differ;

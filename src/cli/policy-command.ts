@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { testPolicy, type PolicyTestResult } from '../policy/policy-test.js';
 import { loadPlan } from './load-plan.js';
 import { EXIT, UsageError } from './usage-error.js';
+import { log } from './log.js';
 
 interface PolicyTestOptions {
   read: string;
@@ -39,7 +40,7 @@ export function registerPolicyCommand(program: Command): void {
         throw new UsageError(`cannot read capture: ${(err as Error).message}`);
       }
       process.stdout.write(opts.format === 'json' ? JSON.stringify(result) + '\n' : formatText(result, limit));
-      if (result.error) process.stderr.write(`spanwatch: ${result.error}\n`);
+      if (result.error) log(result.error);
       process.exitCode = result.error ? EXIT.RUN_FAILED : EXIT.OK;
     });
 }

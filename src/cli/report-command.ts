@@ -16,6 +16,7 @@ import { tablesOnDisk } from '../report/summary-input.js';
 import { loadPlan } from './load-plan.js';
 import { openRunAlerts } from './alerts-command.js';
 import { UsageError } from './usage-error.js';
+import { log } from './log.js';
 
 interface ReportOptions {
   config?: string;
@@ -133,6 +134,6 @@ async function runReport(plan: Plan, name: string | undefined, opts: ReportOptio
   if (plan.retentionSec !== null) {
     const pruned = await pruneReports(job.reportsDir, plan.retentionSec, now);
     if (pruned.removed.length > 0) process.stdout.write(`retention: removed ${pruned.removed.length} expired day folder(s)/file(s)\n`);
-    for (const e of pruned.errors) process.stderr.write(`spanwatch: ${e}\n`);
+    for (const e of pruned.errors) log(e);
   }
 }

@@ -20,6 +20,7 @@ import type { EngineBundle } from './live-run.js';
 import { loadPlan } from './load-plan.js';
 import { ProgressBar } from './progress-bar.js';
 import { EXIT, UsageError } from './usage-error.js';
+import { log } from './log.js';
 
 interface RunOptions extends BaselineRunOptions {
   read?: string;
@@ -74,8 +75,8 @@ async function runCommand(opts: RunOptions): Promise<number> {
     throw new UsageError('run: give a capture to read with --read FILE (or --read - for stdin), or an interface to capture on with -i IFACE');
   }
   const reportsDir = path.resolve(plan.reportsDir);
-  const writer = new SnapshotCSVWriter(reportsDir, (msg) => process.stderr.write(`spanwatch: ${msg}\n`));
-  if (device !== undefined || opts.read === undefined) return runLiveCommand(opts, plan, device ?? null, writer);
+  const writer = new SnapshotCSVWriter(reportsDir, log);
+  if (opts.read === undefined) return runLiveCommand(opts, plan, device ?? null, writer);
   const alerts = openRunAlerts(plan); // alert mail (issue 5): gets every finding, see alerts-command.ts
   const { engine, close } = openEngine(plan, opts, writer, false, undefined, alerts);
   const bar = new ProgressBar('reading');
@@ -107,7 +108,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
   if (opts.summary === 'json') process.stdout.write(JSON.stringify(summary) + '\n');
   else if (opts.summary === 'text') process.stdout.write(formatSummaryText(summary) + '\n');
   if (error) {
-    process.stderr.write(`spanwatch: ${error.message} (everything before it was counted and written)\n`);
+    log(`${error.message} (everything before it was counted and written)`);
     return EXIT.RUN_FAILED;
   }
   return writer.failed > 0 ? EXIT.RUN_FAILED : EXIT.OK;
@@ -127,7 +128,7 @@ function openEngine(
   alerts: FindingSink | null = null,
 ): EngineBundle {
   // Policy (issue 8, src/policy/): decides rows before the differ; kind actions see every finding.
-  const actions = plan.policy ? new ActionRunner((m) => void process.stderr.write(`spanwatch: ${m}\n`)) : null;
+  const actions = plan.policy ? new ActionRunner(log) : null;
   const sinks = [...(alerts ? [alerts] : []), ...(actions && plan.policy ? [actions.kindSink(plan.policy.kindActions)] : [])];
   const baseline = openBaselineRun(plan, opts, sinks);
   const policy = baseline && actions && plan.policy ? new PolicyRun({ policy: plan.policy, onGrey: baseline.onFirstSight, sink: baseline.sink, actions }) : null;
@@ -152,7 +153,7 @@ function openEngine(
     engine,
     close: async () => {
       await baseline?.close();
-      if (policy) policy.logSummary((m) => void process.stderr.write(`spanwatch: ${m}\n`));
+      if (policy) policy.logSummary(log);
       await actions?.drain();
     },
   };
@@ -164,7 +165,6 @@ async function runLiveCommand(opts: RunOptions, plan: Plan, device: string | nul
   const { runLive } = await import('./live-run.js');
   const { CloseOrder, Lifecycle } = await import('./lifecycle.js');
   const { startReportScheduler } = await import('../report/summary-jobs.js');
-  const log = (msg: string): void => void process.stderr.write(`spanwatch: ${msg}\n`);
   const lifecycle = new Lifecycle(log);
   lifecycle.onClose(CloseOrder.REPORTS, 'interval CSVs', () => writer.close());
   // Alert mail (issue 5) and scheduled summary reports (issue 7) create files, so they start

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { loadPlan } from './load-plan.js';
 import { EXIT } from './usage-error.js';
+import { processAlive } from '../baseline/store-lock.js';
 
 /** One interval as the status line shows it. */
 export interface IntervalStatus {
@@ -112,7 +113,7 @@ function statusCommand(opts: StatusOptions): number {
     process.stderr.write(`spanwatch: no status in ${file} (${e.code === 'ENOENT' ? 'no such file: has `spanwatch run -i` run here?' : e.message})\n`);
     return EXIT.RUN_FAILED;
   }
-  const running = rec.state !== 'stopped' && alive(rec.pid);
+  const running = rec.state !== 'stopped' && processAlive(rec.pid);
   if (opts.json) {
     process.stdout.write(JSON.stringify({ ...rec, running }) + '\n');
     return running ? EXIT.OK : EXIT.RUN_FAILED;
@@ -130,12 +131,3 @@ function statusCommand(opts: StatusOptions): number {
   return running ? EXIT.OK : EXIT.RUN_FAILED;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to another user (the daemon after dropping to run_as).
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -14,7 +14,7 @@ import { currentUser, type HistoryEntry } from '../baseline/history-log.js';
 import { isoOrEmpty, splitKey, type BaselineRow, type RowStatus, type TableBaseline } from '../baseline/table-baseline.js';
 import type { SnapshotRow, Table, TableSnapshot } from '../count/table.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
-import { findingIdentifier, type Finding, type FindingKind, type FindingSink } from './finding.js';
+import { findingFromRow, type FindingKind, type FindingSink } from './finding.js';
 import { diffCSVPath, formatDiffCSV, type DiffRow } from './interval-diff.js';
 import { TableWatch, widen } from './table-watch.js';
 
@@ -179,17 +179,7 @@ export class Differ {
 
   private emit(kind: FindingKind, w: TableWatch, r: SnapshotRow, at: number, detail?: string): void {
     this.counts[kind]++;
-    const f: Finding = {
-      kind,
-      table: w.name,
-      key_fields: w.keyColumns,
-      key: r.key,
-      counters: { packets: r.packets, bytes: r.bytes, first_seen: isoOrEmpty(r.firstSeen), last_seen: isoOrEmpty(r.lastSeen) },
-      ts: isoOrEmpty(at),
-      identifier: findingIdentifier(w.name, kind, r.key),
-    };
-    if (detail !== undefined) f.detail = detail;
-    this.opts.sink.emit(f);
+    this.opts.sink.emit(findingFromRow(kind, w.name, w.keyColumns, r, at, detail));
   }
 
   private enqueue(job: () => Promise<void>): void {

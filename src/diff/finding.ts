@@ -2,6 +2,9 @@
 // notification (DESIGN rule 6): detectors emit findings into a FindingSink; the alert
 // policy decides what is mailed, batched, suppressed or only reported.
 
+import { isoOrEmpty } from '../baseline/table-baseline.js';
+import type { SnapshotRow } from '../count/table.js';
+
 export type FindingKind = 'new_row' | 'denied_row' | 'gone_row' | 'volume_change';
 
 export interface FindingCounters {
@@ -36,4 +39,19 @@ export interface FindingSink {
 
 export function findingIdentifier(table: string, kind: FindingKind, key: readonly string[]): string {
   return `${table}|${kind}|${key.join(' ')}`;
+}
+
+/** A finding about one table row, with the row's counters, found at `atMs` (packet time). */
+export function findingFromRow(kind: FindingKind, table: string, keyFields: readonly string[], r: SnapshotRow, atMs: number, detail?: string): Finding {
+  const f: Finding = {
+    kind,
+    table,
+    key_fields: keyFields,
+    key: r.key,
+    counters: { packets: r.packets, bytes: r.bytes, first_seen: isoOrEmpty(r.firstSeen), last_seen: isoOrEmpty(r.lastSeen) },
+    ts: isoOrEmpty(atMs),
+    identifier: findingIdentifier(table, kind, r.key),
+  };
+  if (detail !== undefined) f.detail = detail;
+  return f;
 }

@@ -9,7 +9,7 @@
 // Policy-black rows are not written to the baseline store: the policy is configuration.
 
 import type { Table } from '../count/table.js';
-import { findingIdentifier, type Finding, type FindingSink } from '../diff/finding.js';
+import { findingFromRow, findingIdentifier, type FindingSink } from '../diff/finding.js';
 import type { ActionRunner } from './exec-action.js';
 import { PolicyGate, type VerdictListener } from './policy-gate.js';
 import type { CompiledPolicy, PolicyRule } from './policy-rules.js';
@@ -65,17 +65,8 @@ export class PolicyRun implements VerdictListener {
     }
     this.lastAlarm.set(identifier, now);
     this.counts.alarms++;
-    const at = new Date(now).toISOString();
-    const f: Finding = {
-      kind: 'denied_row',
-      table: t.name,
-      key_fields: t.parts.map((p) => p.name),
-      key: r.key,
-      counters: { packets: r.packets, bytes: r.bytes, first_seen: new Date(r.firstSeen).toISOString(), last_seen: at },
-      ts: at,
-      identifier,
-      detail: rule === null ? 'policy.default "deny" (no allow rule matches)' : `${rule.name} ${JSON.stringify(rule.text)}`,
-    };
+    const detail = rule === null ? 'policy.default "deny" (no allow rule matches)' : `${rule.name} ${JSON.stringify(rule.text)}`;
+    const f = findingFromRow('denied_row', t.name, t.parts.map((p) => p.name), r, now, detail);
     this.opts.sink.emit(f);
     if (rule?.action) this.opts.actions.run(rule.action, f);
   }
