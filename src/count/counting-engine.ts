@@ -92,8 +92,8 @@ export class CountingEngine {
     f.linkType = linkType;
     f.tsSec = tsSec;
     f.tsNsec = tsNsec;
-    this.wireBytes += wirelen;
     const status = decodePacket(f);
+    this.wireBytes += f.wirelen; // the decoder fills it in when the source could not
     this.statusCounts[status]! += 1;
     if (!this.captureFilter(f)) {
       this.filteredOut++;

@@ -28,6 +28,10 @@ import {
  * the frame's fields. Returns the DecodeStatus, also stored in frame.status.
  */
 export function decodePacket(f: Frame): number {
+  // A wire length of 0 means the source could not know it (live capture through cap):
+  // it becomes the captured length, then the IP header's length if that says more.
+  const deriveWirelen = f.wirelen === 0;
+  if (deriveWirelen) f.wirelen = f.caplen;
   f.reset();
   const buf = f.buf;
   const start = f.off;
@@ -75,5 +79,9 @@ export function decodePacket(f: Frame): number {
   if (type === EtherType.IPV4) status = decodeIPv4(f, buf, p, end);
   else if (type === EtherType.IPV6) status = decodeIPv6(f, buf, p, end);
   else if (type === EtherType.ARP || type === EtherType.RARP) status = decodeARP(f, buf, p, end);
+  if (deriveWirelen && f.ipVersion !== 0 && f.l3Off >= 0) {
+    const onWire = f.l3Off - start + f.bytes; // link header + IP length
+    if (onWire > f.wirelen) f.wirelen = onWire;
+  }
   return (f.status = status);
 }

@@ -8,8 +8,8 @@
 // - cap gives no timestamps: packets are stamped at arrival in JS, Date.now() anchored once
 //   plus performance.now() for sub-millisecond resolution (re-anchored by `reanchor()` only
 //   when the wall clock was stepped).
-// - cap gives no wire length: it is taken from the IP header (IPv4 total length, IPv6 40 +
-//   payload length, plus the link header), else the captured length.
+// - cap gives no wire length: records carry 0, and the decoder takes it from the IP header
+//   (link header + IPv4 total length or IPv6 40 + payload length), else the captured length.
 // - cap gives no drop counter: kernelCounters() reads the interface counters from sysfs so the
 //   caller can compare them with the packets seen.
 // - cap forces libpcap snaplen 65535, promiscuous and immediate mode; `snaplen` here is the
@@ -78,64 +78,6 @@ export function linkTypeNumber(name: string): number {
   }
   const m = /^Unknown linktype (\d+)$/.exec(name);
   return m ? Number(m[1]) : -1;
-}
-
-const VERSION_NIBBLE = -2;
-
-/**
- * The packet's length on the wire, as far as its headers tell: link header + IPv4 total
- * length or IPv6 40 + payload length; the captured length when that is larger (Ethernet
- * padding), for non-IP frames, and when the IP length is 0 (jumbograms, Linux BIG TCP).
- */
-export function wireLength(buf: Buffer, caplen: number, linkType: number): number {
-  let p: number;
-  let type: number;
-  switch (linkType) {
-    case LinkType.ETHERNET:
-      p = 14;
-      type = caplen >= 14 ? buf.readUInt16BE(12) : -1;
-      break;
-    case LinkType.LINUX_SLL:
-      p = 16;
-      type = caplen >= 16 ? buf.readUInt16BE(14) : -1;
-      break;
-    case LinkType.LINUX_SLL2:
-      p = 20;
-      type = caplen >= 20 ? buf.readUInt16BE(0) : -1;
-      break;
-    case LinkType.NULL:
-    case LinkType.LOOP:
-      p = 4;
-      type = VERSION_NIBBLE;
-      break;
-    case LinkType.RAW:
-    case LinkType.IPV4:
-    case LinkType.IPV6:
-      p = 0;
-      type = VERSION_NIBBLE;
-      break;
-    default:
-      return caplen;
-  }
-  // VLAN tags (802.1Q, 802.1ad, pre-standard QinQ) between the link header and IP.
-  while ((type === 0x8100 || type === 0x88a8 || type === 0x9100) && p + 4 <= caplen) {
-    type = buf.readUInt16BE(p + 2);
-    p += 4;
-  }
-  if (p >= caplen) return caplen;
-  if (type === VERSION_NIBBLE) {
-    const v = buf[p]! >> 4;
-    type = v === 4 ? 0x0800 : v === 6 ? 0x86dd : -1;
-  }
-  let ipLen = 0;
-  if (type === 0x0800 && p + 4 <= caplen) ipLen = buf.readUInt16BE(p + 2);
-  else if (type === 0x86dd && p + 6 <= caplen) {
-    const payload = buf.readUInt16BE(p + 4);
-    ipLen = payload === 0 ? 0 : 40 + payload;
-  }
-  if (ipLen === 0) return caplen;
-  const n = p + ipLen;
-  return n > caplen ? n : caplen;
 }
 
 /** What can be captured (libpcap's device list) and libpcap's default device. */
@@ -260,7 +202,8 @@ export class LiveCaptureSource implements PacketSource {
       let nsec = Math.floor((ms - sec * 1000) * 1e6);
       if (nsec > 999_999_999) nsec = 999_999_999;
       this.records++;
-      onPacket(buf, 0, nbytes, wireLength(buf, nbytes, linkType), linkType, sec, nsec);
+      // cap reports no wire length: 0 lets the decoder take it from the IP header.
+      onPacket(buf, 0, nbytes, 0, linkType, sec, nsec);
     });
     if (this.stopped) this.stop();
     return done;

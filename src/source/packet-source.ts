@@ -4,7 +4,8 @@
 
 /**
  * Called once per packet record. `buf[off .. off+caplen)` holds the captured bytes;
- * `wirelen` is the original length on the wire; the timestamp is split into whole seconds
+ * `wirelen` is the original length on the wire, or 0 when the source cannot know it (the
+ * decoder then derives it from the IP header); the timestamp is split into whole seconds
  * since the epoch and nanoseconds within the second.
  */
 export type PacketHandler = (
