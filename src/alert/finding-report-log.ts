@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '../diff/finding.js';
 import { csvLine } from './mail-escape.js';
+import { dayOf } from '../report/report-paths.js';
 
 const HEADER = csvLine(['found_at', 'kind', 'table', 'key', 'packets', 'bytes', 'first_seen', 'last_seen', 'identifier', 'detail']);
 
@@ -18,7 +19,7 @@ export class FindingReportLog {
   ) {}
 
   append(f: Finding, now: number): void {
-    const file = path.join(this.dir, `report-${new Date(now).toISOString().slice(0, 10)}.csv`);
+    const file = path.join(this.dir, `report-${dayOf(now)}.csv`);
     const line = csvLine([f.ts, f.kind, f.table, f.key.join(' '), f.counters.packets, f.counters.bytes, f.counters.first_seen, f.counters.last_seen, f.identifier, f.detail ?? '']);
     this.chain = this.chain.then(async () => {
       try {

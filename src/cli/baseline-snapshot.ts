@@ -16,6 +16,7 @@ import { CaptureFileSource } from '../source/capture-file.js';
 import { widen } from '../diff/table-watch.js';
 import type { BaselineContext } from './baseline-context.js';
 import { UsageError } from './usage-error.js';
+import { dayOf } from '../report/report-paths.js';
 
 /** Rows seen per table: key text → [first_seen, last_seen]. */
 export type Seen = Map<string, Map<string, [number, number]>>;
@@ -62,7 +63,7 @@ export function daysIn(range: string): string[] {
   const to = m ? Date.parse(`${m[2] ?? m[1]}T00:00:00Z`) : NaN;
   if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) throw new UsageError(`--from-reports "${range}": expected a day or a range such as 2026-11-01..2026-11-07`);
   const out: string[] = [];
-  for (let t = from; t <= to; t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  for (let t = from; t <= to; t += 86_400_000) out.push(dayOf(t));
   return out;
 }
 
