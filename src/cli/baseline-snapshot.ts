@@ -11,7 +11,7 @@ import { canonicalValue, KEY_SEP } from '../baseline/key-values.js';
 import { StoreFormatError } from '../baseline/store-error.js';
 import { splitKey } from '../baseline/table-baseline.js';
 import { CountingEngine } from '../count/counting-engine.js';
-import { COUNTER_COLUMNS } from '../count/table.js';
+import { COUNTER_COLUMNS, snapshotRow } from '../count/table-snapshot.js';
 import { CaptureFileSource } from '../source/capture-file.js';
 import { widen } from '../diff/table-watch.js';
 import type { BaselineContext } from './baseline-context.js';
@@ -41,7 +41,12 @@ export async function seenInCapture(ctx: BaselineContext, file: string, tables: 
     sensor: plan.sensor,
     captureFilter: plan.captureFilter,
     onInterval: (snapshots) => {
-      for (const s of snapshots) for (const r of s.rows) note(seen.get(s.table)!, r.key.join(KEY_SEP), r.firstSeen, r.lastSeen);
+      for (const s of snapshots) {
+        for (let i = 0; i < s.size; i++) {
+          const r = snapshotRow(s, i);
+          note(seen.get(s.table)!, r.key.join(KEY_SEP), r.firstSeen, r.lastSeen);
+        }
+      }
     },
   });
   const source = new CaptureFileSource(file);

@@ -204,7 +204,7 @@ class LiveDaemon {
     const packets = this.retired.packets + engine.packets - inFlight;
     const malformed = this.retired.malformed + malformedOf(engine);
     let rows = 0;
-    for (const s of snapshots) rows += s.rows.length;
+    for (const s of snapshots) rows += s.size;
     this.intervals++;
     const iv = { start: first.start, end: first.end, rows, packets, malformed };
     this.reporting = this.reporting.then(() => this.report(iv)).catch((err: Error) => this.o.log(`status: ${err.message}`));

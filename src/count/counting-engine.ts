@@ -130,12 +130,13 @@ export class CountingEngine {
   private closeInterval(): void {
     const start = this.clock.startSec * 1000;
     const end = this.clock.endSec * 1000;
-    const snapshots = this.tables.map((t) => t.snapshot(start, end));
+    const interner = this.ctx.interner;
+    const names = { sensor: this.ctx.sensor, v6: interner.words.slice() };
+    const snapshots = this.tables.map((t) => t.snapshot(start, end, names, interner.epoch));
     for (const t of this.tables) t.clear();
-    // Interned IPv6 ids are only meaningful inside one interval's rows.
-    this.ctx.interner.clear();
+    interner.maybeReset();
     this.intervals++;
-    for (const s of snapshots) this.rowsWritten.set(s.table, (this.rowsWritten.get(s.table) ?? 0) + s.rows.length);
+    for (const s of snapshots) this.rowsWritten.set(s.table, (this.rowsWritten.get(s.table) ?? 0) + s.size);
     this.onInterval(snapshots);
   }
 }

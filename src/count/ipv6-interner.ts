@@ -1,14 +1,24 @@
 // IPv6 addresses as small integers: a table key holds one 32-bit id instead of 16 bytes.
 //
-// The interner is cleared with the tables at every interval boundary (after the snapshot
-// has turned ids back into text), so a long run does not accumulate every address it ever
-// saw. Addresses are stored as four big-endian words, which also sort like the bytes.
+// Ids stay valid across intervals, so a key that holds one means the same row from one
+// interval to the next (the differ keeps such keys to recognize known rows without
+// printing them). To bound memory in a long run the interner starts over once it holds
+// `limit` addresses, at an interval boundary; `epoch` counts those fresh starts, and keys
+// from different epochs must not be compared. Addresses are stored as four big-endian
+// words, which also sort like the bytes.
 
 import { KeyHashTable } from './key-hash-table.js';
 
+/** Addresses held before the interner starts over (32 bytes of words + index each). */
+export const INTERNER_LIMIT = 1 << 18;
+
 export class IPv6Interner {
+  /** Fresh starts so far: ids from different epochs name different addresses. */
+  epoch = 0;
   private readonly table = new KeyHashTable(4, 0, 1024);
   private readonly scratch = new Uint32Array(4);
+
+  constructor(private readonly limit = INTERNER_LIMIT) {}
 
   /** Id of the address in bytes[0..16), with all bits past `prefixLen` cleared. */
   intern(bytes: Uint8Array, prefixLen: number): number {
@@ -21,40 +31,44 @@ export class IPv6Interner {
     return this.table.findOrInsert(s);
   }
 
-  /** Word `i` (0..3, big-endian) of the address with this id. */
-  word(id: number, i: number): number {
-    return this.table.data[id * 4 + i]!;
-  }
-
-  /** The 16 address bytes of an id (edge use: formatting). */
-  bytes(id: number): Uint8Array {
-    const out = new Uint8Array(16);
-    for (let i = 0; i < 4; i++) {
-      const w = this.word(id, i);
-      out[i * 4] = w >>> 24;
-      out[i * 4 + 1] = (w >>> 16) & 0xff;
-      out[i * 4 + 2] = (w >>> 8) & 0xff;
-      out[i * 4 + 3] = w & 0xff;
-    }
-    return out;
-  }
-
-  /** Orders two ids by address. */
-  compare(a: number, b: number): number {
-    for (let i = 0; i < 4; i++) {
-      const d = this.word(a, i) - this.word(b, i);
-      if (d !== 0) return d;
-    }
-    return 0;
+  /** The addresses by id, four words each (a live view: copy it to keep it). */
+  get words(): Float64Array {
+    return this.table.data.subarray(0, this.table.size * 4);
   }
 
   get size(): number {
     return this.table.size;
   }
 
-  clear(): void {
+  /** Starts over if the limit is reached; call only between intervals. True if it did. */
+  maybeReset(): boolean {
+    if (this.table.size < this.limit) return false;
     this.table.clear();
+    this.epoch++;
+    return true;
   }
+}
+
+/** The 16 address bytes of interned id `id` in `words` (edge use: formatting). */
+export function v6Bytes(words: Float64Array, id: number): Uint8Array {
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 4; i++) {
+    const w = words[id * 4 + i]!;
+    out[i * 4] = w >>> 24;
+    out[i * 4 + 1] = (w >>> 16) & 0xff;
+    out[i * 4 + 2] = (w >>> 8) & 0xff;
+    out[i * 4 + 3] = w & 0xff;
+  }
+  return out;
+}
+
+/** Orders two interned ids by address. */
+export function compareV6(words: Float64Array, a: number, b: number): number {
+  for (let i = 0; i < 4; i++) {
+    const d = words[a * 4 + i]! - words[b * 4 + i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /** Clears every bit past `prefixLen` in four big-endian words. */

@@ -9,7 +9,7 @@ import { ABSENT, Frame } from '../decode/frame.js';
 import { formatIPv4, formatIPv6, formatMAC } from '../decode/format-address.js';
 import type { DirectionInferrer } from './direction.js';
 import { FieldKind, FIELDS_BY_NAME } from './fields.js';
-import { IPv6Interner } from './ipv6-interner.js';
+import { compareV6, v6Bytes, type IPv6Interner } from './ipv6-interner.js';
 import { etherTypeName, protoName, tcpFlagsText, arpOpName } from './value-names.js';
 import type { HomeNetworks } from './home-networks.js';
 
@@ -37,6 +37,16 @@ export interface KeyContext {
   interner: IPv6Interner;
   home: HomeNetworks;
   sensor: string;
+}
+
+/**
+ * What key words refer to, for printing and ordering them: the sensor name and the
+ * interned IPv6 addresses (four words per id). Plain data, so a snapshot can carry a copy
+ * to another thread.
+ */
+export interface KeyNames {
+  sensor: string;
+  v6: Float64Array;
 }
 
 /**
@@ -163,16 +173,16 @@ function putMAC(mac: number, key: Uint32Array, off: number): boolean {
 }
 
 /** Orders two keys' values of this part (hosts: IPv4 before IPv6, then by address). */
-export function comparePart(p: KeyPart, ctx: KeyContext, a: Float64Array, ao: number, b: Float64Array, bo: number): number {
+export function comparePart(p: KeyPart, names: KeyNames, a: Float64Array, ao: number, b: Float64Array, bo: number): number {
   if (p.words === 1) return a[ao]! - b[bo]!;
   const d = a[ao]! - b[bo]!;
   if (d !== 0) return d;
-  if (isHostKind(p.kind) && a[ao] === 6) return ctx.interner.compare(a[ao + 1]!, b[bo + 1]!);
+  if (isHostKind(p.kind) && a[ao] === 6) return compareV6(names.v6, a[ao + 1]!, b[bo + 1]!);
   return a[ao + 1]! - b[bo + 1]!;
 }
 
 /** Prints the part's value the way CSV files, baselines and emails show it. */
-export function formatPart(p: KeyPart, ctx: KeyContext, key: Float64Array, off: number): string {
+export function formatPart(p: KeyPart, names: KeyNames, key: Float64Array, off: number): string {
   const v = key[off]!;
   switch (p.kind) {
     case FieldKind.SRC_HOST:
@@ -181,7 +191,7 @@ export function formatPart(p: KeyPart, ctx: KeyContext, key: Float64Array, off: 
     case FieldKind.SERVER_HOST:
     case FieldKind.ARP_SENDER_HOST:
     case FieldKind.ARP_TARGET_HOST:
-      return formatHost(p, ctx, v, key[off + 1]!);
+      return formatHost(p, names, v, key[off + 1]!);
     case FieldKind.SRC_MAC:
     case FieldKind.DST_MAC:
       return formatMAC(v * 0x100000000 + key[off + 1]!);
@@ -198,7 +208,7 @@ export function formatPart(p: KeyPart, ctx: KeyContext, key: Float64Array, off: 
     case FieldKind.ARP_OP:
       return arpOpName(v);
     case FieldKind.SENSOR:
-      return ctx.sensor;
+      return names.sensor;
     case FieldKind.DIRECTION:
       return DIRECTION_NAMES[v] ?? String(v);
     default:
@@ -206,12 +216,12 @@ export function formatPart(p: KeyPart, ctx: KeyContext, key: Float64Array, off: 
   }
 }
 
-function formatHost(p: KeyPart, ctx: KeyContext, family: number, value: number): string {
+function formatHost(p: KeyPart, names: KeyNames, family: number, value: number): string {
   if (family === 4) {
     const text = formatIPv4(value);
     return p.prefix4 === 32 ? text : `${text}/${p.prefix4}`;
   }
-  const text = formatIPv6(ctx.interner.bytes(value));
+  const text = formatIPv6(v6Bytes(names.v6, value));
   return p.prefix6 === 128 ? text : `${text}/${p.prefix6}`;
 }
 

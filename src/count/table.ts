@@ -1,42 +1,23 @@
 // A connectivity table: rows keyed by the configured fields, with packets, bytes,
 // first_seen and last_seen, counted per interval (read-and-clear).
 //
-// `add` runs per packet and only writes numbers; `snapshot` runs per interval and is where
-// numbers become text.
+// `add` runs per packet and only writes numbers; `snapshot` copies them per interval;
+// text is made at the edges (table-snapshot.ts).
 
 import type { Frame } from '../decode/frame.js';
 import { COUNTER_BYTES, COUNTER_FIRST, COUNTER_LAST, COUNTER_PACKETS, COUNTERS, KeyHashTable } from './key-hash-table.js';
-import { comparePart, extractPart, formatPart, type KeyContext, type KeyPart } from './key-part.js';
+import { extractPart, type KeyContext, type KeyNames, type KeyPart } from './key-part.js';
+import { rowAt, type SnapshotRow, type TableSnapshot } from './table-snapshot.js';
+
+export { COUNTER_COLUMNS, type SnapshotRow, type TableSnapshot } from './table-snapshot.js';
 
 export type FramePredicate = (f: Frame) => boolean;
-
-export const COUNTER_COLUMNS = ['packets', 'bytes', 'first_seen', 'last_seen'] as const;
 
 export interface TableSpec {
   name: string;
   parts: readonly KeyPart[];
   /** The table's `where:` filter; null counts every packet. */
   where: FramePredicate | null;
-}
-
-/** One row as it leaves the engine: key values as text, counters as numbers. */
-export interface SnapshotRow {
-  key: string[];
-  packets: number;
-  bytes: number;
-  /** ms since the epoch */
-  firstSeen: number;
-  lastSeen: number;
-}
-
-/** A table's rows for one interval, sorted by key; immutable once made. */
-export interface TableSnapshot {
-  table: string;
-  keyColumns: readonly string[];
-  /** Interval start and end, ms since the epoch. */
-  start: number;
-  end: number;
-  rows: readonly SnapshotRow[];
 }
 
 const matchAll: FramePredicate = () => true;
@@ -52,8 +33,6 @@ export class Table {
   private readonly where: FramePredicate;
   private readonly key: Uint32Array;
   private readonly ctx: KeyContext;
-  /** Key text of rows already printed this interval (first sight, then the snapshot). */
-  private printed: (string[] | undefined)[] = [];
 
   constructor(spec: TableSpec, ctx: KeyContext) {
     this.name = spec.name;
@@ -91,51 +70,36 @@ export class Table {
     return row;
   }
 
-  /** Sorted, printed rows of the interval [start, end); does not clear. */
-  snapshot(start: number, end: number): TableSnapshot {
-    const { rows, parts, ctx } = this;
-    const w = rows.stride;
-    const keys = rows.data;
-    const order = Array.from({ length: rows.size }, (_, i) => i);
-    order.sort((a, b) => {
-      let off = 0;
-      for (const p of parts) {
-        const d = comparePart(p, ctx, keys, a * w + off, keys, b * w + off);
-        if (d !== 0) return d;
-        off += p.words;
-      }
-      return 0;
-    });
-    const out = order.map((row) => this.formatRow(row));
-    return { table: this.name, keyColumns: parts.map((p) => p.name), start, end, rows: out };
+  /** The interval [start, end)'s rows, copied; does not clear. `names` is shared by the interval's tables. */
+  snapshot(start: number, end: number, names: KeyNames, epoch: number): TableSnapshot {
+    const { rows, parts } = this;
+    return {
+      table: this.name,
+      keyColumns: parts.map((p) => p.name),
+      start,
+      end,
+      size: rows.size,
+      width: rows.width,
+      stride: rows.stride,
+      data: rows.data.slice(0, rows.size * rows.stride),
+      parts,
+      names,
+      epoch,
+    };
   }
 
-  /** One row as text (edge use: snapshots, and the differ at a row's first sight). */
+  /** One row as text (edge use: the differ and the policy at a row's first sight). */
   formatRow(row: number): SnapshotRow {
-    const { rows, parts, ctx } = this;
-    let key = this.printed[row];
-    if (key === undefined) {
-      key = [];
-      let off = row * rows.stride;
-      for (const p of parts) {
-        key.push(formatPart(p, ctx, rows.data, off));
-        off += p.words;
-      }
-      this.printed[row] = key;
-    }
-    const c = rows.data;
-    const base = row * rows.stride + rows.width;
-    return {
-      key,
-      packets: c[base + COUNTER_PACKETS]!,
-      bytes: c[base + COUNTER_BYTES]!,
-      firstSeen: c[base + COUNTER_FIRST]!,
-      lastSeen: c[base + COUNTER_LAST]!,
-    };
+    const { rows, ctx } = this;
+    return rowAt(this.parts, { sensor: ctx.sensor, v6: ctx.interner.words }, rows.data, row * rows.stride, rows.width);
+  }
+
+  /** IPv6 interner epoch of the key words now in the table (see ipv6-interner.ts). */
+  get epoch(): number {
+    return this.ctx.interner.epoch;
   }
 
   clear(): void {
     this.rows.clear();
-    this.printed = [];
   }
 }

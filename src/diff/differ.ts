@@ -1,9 +1,10 @@
 // The differ: compares what the engine sees with each table's baseline.
 //
-// At a row's first sight in an interval (engine hook, during the packet) it formats the
-// key once and looks it up in one Map: approved → silent; pending → silent (reported
-// before); denied → `denied_row`; unknown → learned silently while the table learns, else
-// `new_row` at once and the row becomes pending. At each interval close it widens the seen
+// At a row's first sight in an interval (engine hook, during the packet) it looks the row
+// up — by its key words if it was met before in this run (known-rows.ts), else by printing
+// the key and looking the text up in one Map: approved → silent; pending → silent
+// (reported before); denied → `denied_row`; unknown → learned silently while the table
+// learns, else `new_row` at once and the row becomes pending. At each interval close it widens the seen
 // times of known rows, reports approved rows whose last sighting is now `gone_after` old
 // (`gone_row`, once, when the age crosses the threshold), writes the interval's .new.csv,
 // and writes the changes to the store (pending rows also right after they are found, so a
@@ -12,10 +13,12 @@
 import type { BaselineStore } from '../baseline/baseline-store.js';
 import { currentUser, type HistoryEntry } from '../baseline/history-log.js';
 import { isoOrEmpty, splitKey, type BaselineRow, type RowStatus, type TableBaseline } from '../baseline/table-baseline.js';
-import type { SnapshotRow, Table, TableSnapshot } from '../count/table.js';
+import { COUNTER_FIRST, COUNTER_LAST } from '../count/key-hash-table.js';
+import type { Table } from '../count/table.js';
+import { snapshotRow, sortByKey, type SnapshotRow, type TableSnapshot } from '../count/table-snapshot.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { findingFromRow, type FindingKind, type FindingSink } from './finding.js';
-import { diffCSVPath, formatDiffCSV, type DiffRow } from './interval-diff.js';
+import { diffCSVPath, formatDiffCSV, type DiffRow, type DiffStatus } from './interval-diff.js';
 import { TableWatch, widen } from './table-watch.js';
 
 /** Seen times of known rows are written at most this often (packet time): they churn. */
@@ -90,22 +93,37 @@ export class Differ {
   readonly onFirstSight = (table: Table, row: number): void => {
     const w = this.watches.get(table.name);
     if (w === undefined) return;
+    const { data, stride, width } = table.rows;
+    const base = row * stride;
+    w.known.check(w.baseline, table.epoch);
+    const k = w.known.find(data, base, width);
+    if (k >= 0) {
+      // Met before in this run: approved and pending rows stay silent without printing.
+      const b = w.known.rows[k]!;
+      if (b.status === 'denied') this.emitDenied(w, table.formatRow(row), b);
+      return;
+    }
     const r = table.formatRow(row);
     const key = r.key.join(' ');
     const known = w.baseline.rows.get(key);
     if (known !== undefined) {
-      if (known.status === 'denied') this.emit('denied_row', w, r, r.firstSeen, known.note ? `denied: ${known.note}` : 'denied');
+      w.known.add(data, base, width, key, known);
+      if (known.status === 'denied') this.emitDenied(w, r, known);
       return;
     }
     if (w.learning) {
       if (w.learningUntil === null) w.learningUntil = r.firstSeen + w.learnForMs;
       if (r.firstSeen < w.learningUntil) {
-        this.add(w, key, { status: 'approved', firstSeen: r.firstSeen, lastSeen: r.lastSeen, at: r.firstSeen, note: 'learned' });
+        const learned: BaselineRow = { status: 'approved', firstSeen: r.firstSeen, lastSeen: r.lastSeen, at: r.firstSeen, note: 'learned' };
+        this.add(w, key, learned);
+        w.known.add(data, base, width, key, learned);
         return;
       }
       this.endLearning(w);
     }
-    this.add(w, key, { status: 'pending', firstSeen: r.firstSeen, lastSeen: r.lastSeen, at: r.firstSeen, note: '' });
+    const pending: BaselineRow = { status: 'pending', firstSeen: r.firstSeen, lastSeen: r.lastSeen, at: r.firstSeen, note: '' };
+    this.add(w, key, pending);
+    w.known.add(data, base, width, key, pending);
     this.emit('new_row', w, r, r.firstSeen);
     if (!this.persistScheduled) {
       this.persistScheduled = true;
@@ -116,6 +134,10 @@ export class Differ {
     }
   };
 
+  private emitDenied(w: TableWatch, r: SnapshotRow, b: BaselineRow): void {
+    this.emit('denied_row', w, r, r.firstSeen, b.note ? `denied: ${b.note}` : 'denied');
+  }
+
   /** The engine's onInterval hook (call it beside the CSV writer). */
   onInterval(snapshots: readonly TableSnapshot[]): void {
     for (const s of snapshots) {
@@ -123,19 +145,34 @@ export class Differ {
       if (w === undefined) continue;
       if (w.learning && w.learningUntil !== null && s.end >= w.learningUntil) this.endLearning(w);
       const compared = w.lockedSince < s.end;
-      const diff: DiffRow[] = [];
-      for (const r of s.rows) {
-        const key = r.key.join(' ');
-        const b = w.baseline.rows.get(key);
-        if (b === undefined) continue; // forgotten by the admin during this interval
-        w.markSeen(key, b, r.firstSeen, r.lastSeen);
-        if (compared && b.status !== 'approved') diff.push({ row: r, status: b.status === 'pending' && b.at >= s.start ? 'new' : b.status });
+      const unapproved: number[] = [];
+      const statuses = new Map<number, DiffStatus>();
+      w.known.check(w.baseline, s.epoch);
+      for (let i = 0; i < s.size; i++) {
+        const base = i * s.stride;
+        let k = w.known.find(s.data, base, s.width);
+        if (k < 0) {
+          // Not met at first sight in this baseline (the store was reloaded meanwhile).
+          const key = snapshotRow(s, i).key.join(' ');
+          const b = w.baseline.rows.get(key);
+          if (b === undefined) continue; // forgotten by the admin during this interval
+          w.known.add(s.data, base, s.width, key, b);
+          k = w.known.find(s.data, base, s.width);
+        }
+        const b = w.known.rows[k]!;
+        const c = base + s.width;
+        w.markSeen(w.known.keys[k]!, b, s.data[c + COUNTER_FIRST]!, s.data[c + COUNTER_LAST]!);
+        if (compared && b.status !== 'approved') {
+          unapproved.push(i);
+          statuses.set(i, b.status === 'pending' && b.at >= s.start ? 'new' : b.status);
+        }
       }
       if (compared && this.opts.goneAfterMs !== null) this.findGone(w, s, this.opts.goneAfterMs);
       if (compared) {
+        const diff: DiffRow[] = sortByKey(s, unapproved).map((i) => ({ row: snapshotRow(s, i), status: statuses.get(i)! }));
         const file = diffCSVPath(this.opts.reportsDir, s.table, s.start);
         const text = formatDiffCSV(w.keyColumns, diff);
-        this.enqueue(() => writeFileAtomic(file, text));
+        this.enqueue(() => writeFileAtomic(file, text, { durable: false }));
       }
       w.lastEnd = s.end;
       if (w.seenWrittenAt === Number.NEGATIVE_INFINITY) w.seenWrittenAt = s.start; // the run's first interval starts the clock

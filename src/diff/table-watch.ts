@@ -1,8 +1,9 @@
-// What the differ keeps per table between packets: the loaded baseline (one Map lookup per
-// first sight), whether the table is still learning, and the changes made since they were
+// What the differ keeps per table between packets: the loaded baseline and the rows of it
+// already met, whether the table is still learning, and the changes made since they were
 // last written to the store (rows added, times rows were seen).
 
 import type { TableBaseline, BaselineRow } from '../baseline/table-baseline.js';
+import { KnownRows } from './known-rows.js';
 
 export class TableWatch {
   /** Learning: rows first seen before `learningUntil` join the baseline silently. */
@@ -19,6 +20,8 @@ export class TableWatch {
   adds = new Map<string, BaselineRow>();
   /** Some of `adds` are pending (mailed findings): they must reach the store at once. */
   urgentAdds = false;
+  /** Baseline rows met in this run, by key words: recognized again without printing. */
+  readonly known = new KnownRows();
   /** Known rows seen since the last write: [first_seen, last_seen] by key text. */
   seen = new Map<string, [number, number]>();
   /** Packet time (interval end) of the last write of `seen`, and of the last interval closed. */

@@ -3,10 +3,11 @@
 // csv-stringify.
 
 import { stringify } from 'csv-stringify/sync';
-import { COUNTER_COLUMNS, type TableSnapshot } from '../count/table.js';
+import { COUNTER_COLUMNS, snapshotRows, type TableSnapshot } from '../count/table-snapshot.js';
 
+/** The interval's rows, sorted by key, as CSV text with a header line. */
 export function snapshotToCSV(s: TableSnapshot): string {
-  const records = s.rows.map((r) => [
+  const records = snapshotRows(s).map((r) => [
     ...r.key,
     String(r.packets),
     String(r.bytes),

@@ -1,7 +1,7 @@
 // Writes interval snapshots as CSV files, one per table per interval plus latest.csv.
 //
-// Formatting and writing run in a worker thread (csv-worker.ts): the packet loop only
-// posts the snapshot and goes on. Files of one table are written in interval order (the
+// Sorting, printing and writing run in a worker thread (csv-worker.ts): the packet loop
+// only posts the snapshots (numbers) and goes on. Files of one table are written in interval order (the
 // worker handles jobs one at a time), and a failed write (full disk, permissions) is
 // reported and counted while counting goes on.
 
@@ -39,16 +39,14 @@ export class SnapshotCSVWriter {
   /** Queues one interval's snapshots; returns at once. */
   enqueue(snapshots: readonly TableSnapshot[]): void {
     const worker = this.startWorker();
-    for (const snapshot of snapshots) {
-      const job: CSVJob = {
-        id: this.nextId++,
-        file: intervalCSVPath(this.reportsDir, snapshot.table, snapshot.start),
-        latest: latestCSVPath(this.reportsDir, snapshot.table),
-        snapshot,
-      };
-      this.outstanding++;
-      worker.postMessage(job);
-    }
+    const jobs: CSVJob[] = snapshots.map((snapshot) => ({
+      id: this.nextId++,
+      file: intervalCSVPath(this.reportsDir, snapshot.table, snapshot.start),
+      latest: latestCSVPath(this.reportsDir, snapshot.table),
+      snapshot,
+    }));
+    this.outstanding += jobs.length;
+    worker.postMessage(jobs); // one clone of the interval's shared key names
   }
 
   /** Resolves when every queued file is written (or has failed). */

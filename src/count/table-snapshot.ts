@@ -1,0 +1,82 @@
+// A table's rows for one closed interval, as numbers: a copy of the table's packed rows,
+// the key parts that say how to read them, and the names the key words refer to.
+//
+// Closing an interval must not stall the packet loop, so nothing is printed when the
+// snapshot is taken: it is a few array copies. Rows become text (sorted by key) only where
+// they are used — in the CSV worker thread for the interval files, and on the main thread
+// only for the few rows the differ reports.
+
+import { COUNTER_BYTES, COUNTER_FIRST, COUNTER_LAST, COUNTER_PACKETS } from './key-hash-table.js';
+import { comparePart, formatPart, type KeyNames, type KeyPart } from './key-part.js';
+
+export const COUNTER_COLUMNS = ['packets', 'bytes', 'first_seen', 'last_seen'] as const;
+
+/** One row as text: key values printed, counters as numbers. */
+export interface SnapshotRow {
+  key: string[];
+  packets: number;
+  bytes: number;
+  /** ms since the epoch */
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** Plain data (it crosses to the CSV worker by structured clone); immutable once made. */
+export interface TableSnapshot {
+  table: string;
+  keyColumns: readonly string[];
+  /** Interval start and end, ms since the epoch. */
+  start: number;
+  end: number;
+  /** Rows, in order of first sight; row i's key words at data[i*stride ..+width), then its counters. */
+  size: number;
+  width: number;
+  stride: number;
+  data: Float64Array;
+  parts: readonly KeyPart[];
+  names: KeyNames;
+  /** The IPv6 interner's epoch the key words belong to (see ipv6-interner.ts). */
+  epoch: number;
+}
+
+/** Row `i` (in first-sight order) as text. */
+export function snapshotRow(s: TableSnapshot, i: number): SnapshotRow {
+  return rowAt(s.parts, s.names, s.data, i * s.stride, s.width);
+}
+
+/** Every row as text, sorted by key. */
+export function snapshotRows(s: TableSnapshot): SnapshotRow[] {
+  return sortByKey(s, Array.from({ length: s.size }, (_, i) => i)).map((i) => snapshotRow(s, i));
+}
+
+/** The row at data[base..] as text: `width` key words, then the counters. */
+export function rowAt(parts: readonly KeyPart[], names: KeyNames, data: Float64Array, base: number, width: number): SnapshotRow {
+  const key: string[] = [];
+  let off = base;
+  for (const p of parts) {
+    key.push(formatPart(p, names, data, off));
+    off += p.words;
+  }
+  const c = base + width;
+  return {
+    key,
+    packets: data[c + COUNTER_PACKETS]!,
+    bytes: data[c + COUNTER_BYTES]!,
+    firstSeen: data[c + COUNTER_FIRST]!,
+    lastSeen: data[c + COUNTER_LAST]!,
+  };
+}
+
+/** Sorts row numbers in place by their rows' keys (hosts: IPv4 before IPv6, then by address). */
+export function sortByKey(s: TableSnapshot, order: number[]): number[] {
+  const { parts, names, data, stride } = s;
+  return order.sort((a, b) => {
+    let off = 0;
+    for (const p of parts) {
+      const d = comparePart(p, names, data, a * stride + off, data, b * stride + off);
+      if (d !== 0) return d;
+      off += p.words;
+    }
+    return 0;
+  });
+}
