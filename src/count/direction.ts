@@ -93,13 +93,17 @@ export class DirectionInferrer {
       this.learn(f, !synAck, proto);
       return;
     }
+    // Rules 3–5 first (no lookup); then rule 2, which outranks them, can only change the
+    // answer when the end they call the client is a learned listener and the other end is
+    // not — so only that end's port is checked, and most packets need no hash lookup.
     let clientIsSrc: number;
-    if (this.isListener(f, true, proto)) clientIsSrc = 1;
-    else if (this.isListener(f, false, proto)) clientIsSrc = 0;
-    else if (isGroupDestination(f)) clientIsSrc = 1;
+    if (isGroupDestination(f)) clientIsSrc = 1;
     else if (this.servicePorts[dp] !== this.servicePorts[sp]) clientIsSrc = this.servicePorts[dp]!;
     else if (dp !== sp) clientIsSrc = dp < sp ? 1 : 0;
     else clientIsSrc = compareHosts(f) > 0 ? 1 : 0;
+    if (clientIsSrc === 1) {
+      if (this.isListener(f, false, proto) && !this.isListener(f, true, proto)) clientIsSrc = 0;
+    } else if (this.isListener(f, true, proto)) clientIsSrc = 1;
     this.clientIsSrc = clientIsSrc;
     this.serverPort = clientIsSrc === 1 ? dp : sp;
   }
