@@ -1,9 +1,11 @@
-// A forward-only byte stream over a file or a pipe, read through ONE reused buffer.
+// A forward-only byte stream over a file or a pipe, read through two reused buffers that
+// take turns: the parser works in one while the next chunk is read into the other.
 //
 // The format parsers look at `buf[pos .. end)` directly and advance `pos` synchronously; when
-// a record does not fit, they ask `ensure(n)`, which compacts the unread tail to the front,
-// grows the buffer only if a single record is larger than it, and reads big chunks
-// asynchronously (so the event loop breathes between chunks). Nothing here knows about pcap.
+// a record does not fit, they ask `ensure(n)`, which moves on to the chunk read ahead (the
+// unread tail of a cut record copied in front of it), grows a buffer only if a single
+// record is larger than it, and reads asynchronously (so the event loop breathes between
+// chunks). Nothing here knows about pcap.
 
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -122,8 +124,14 @@ export class StreamChunkReader implements ChunkReader {
   }
 }
 
+/**
+ * Room kept in front of each read-ahead chunk for the unread tail of the previous one (a
+ * record cut by the chunk boundary), so switching buffers copies only that tail.
+ */
+const TAIL_ROOM = 64 * 1024;
+
 export class ByteStream {
-  /** The one buffer; replaced only when a record is larger than it. */
+  /** The buffer being parsed; replaced at each chunk (two alternate) or when a record is larger. */
   buf: Buffer;
   /** Next unread byte in buf. */
   pos = 0;
@@ -132,12 +140,20 @@ export class ByteStream {
   /** Input offset of buf[0]. */
   base = 0;
   private eof = false;
+  /**
+   * Read-ahead: while the parser works through `buf`, the next chunk is read into
+   * spare[TAIL_ROOM ..] (by libuv's thread pool), so the parser rarely waits for the disk
+   * or the page-cache copy.
+   */
+  private spare: Buffer;
+  private ahead: Promise<number> | null = null;
 
   constructor(
     private readonly reader: ChunkReader,
-    chunkSize = DEFAULT_CHUNK_SIZE,
+    private readonly chunkSize = DEFAULT_CHUNK_SIZE,
   ) {
-    this.buf = Buffer.allocUnsafe(chunkSize);
+    this.buf = Buffer.allocUnsafe(TAIL_ROOM + chunkSize);
+    this.spare = Buffer.allocUnsafe(TAIL_ROOM + chunkSize);
   }
 
   /** Input offset of the next unread byte. */
@@ -154,7 +170,66 @@ export class ByteStream {
    * (whatever was left stays readable in buf[pos .. end)).
    */
   async ensure(need: number): Promise<boolean> {
-    if (this.end - this.pos >= need) return true;
+    while (this.end - this.pos < need) {
+      if (this.ahead !== null) {
+        const n = await this.ahead;
+        this.ahead = null;
+        this.takeAhead(n);
+        continue;
+      }
+      if (this.eof) return false;
+      this.compact(need);
+      const n = await this.reader.read(this.buf, this.end, this.buf.length - this.end);
+      if (n === 0) this.eof = true;
+      else this.end += n;
+    }
+    if (this.ahead === null && !this.eof) this.readAhead();
+    return true;
+  }
+
+  close(): Promise<void> {
+    // A read still in flight must end before its file is closed.
+    const pending = this.ahead ?? Promise.resolve(0);
+    this.ahead = null;
+    return pending.then(
+      () => this.reader.close(),
+      () => this.reader.close(),
+    );
+  }
+
+  private readAhead(): void {
+    const p = this.reader.read(this.spare, TAIL_ROOM, this.spare.length - TAIL_ROOM);
+    p.catch(() => undefined); // the error surfaces where ensure() awaits it, not as unhandled
+    this.ahead = p;
+  }
+
+  /** Continues into the read-ahead chunk (n bytes at spare[TAIL_ROOM ..]), after the unread tail. */
+  private takeAhead(n: number): void {
+    if (n === 0) this.eof = true;
+    const have = this.end - this.pos;
+    if (have <= TAIL_ROOM) {
+      const next = this.spare;
+      const start = TAIL_ROOM - have;
+      this.buf.copy(next, start, this.pos, this.end);
+      this.base += this.pos - start;
+      this.spare = this.buf;
+      this.buf = next;
+      this.pos = start;
+      this.end = TAIL_ROOM + n;
+      return;
+    }
+    // A tail longer than the room (a huge record): join the two in a buffer that holds both.
+    const joined = Buffer.allocUnsafe(Math.max(have + n, this.buf.length));
+    this.buf.copy(joined, 0, this.pos, this.end);
+    this.spare.copy(joined, have, TAIL_ROOM, TAIL_ROOM + n);
+    this.base += this.pos;
+    this.buf = joined;
+    this.pos = 0;
+    this.end = have + n;
+  }
+
+  /** Moves the unread tail to the front, growing the buffer if one record needs more room. */
+  private compact(need: number): void {
     const have = this.end - this.pos;
     if (need > this.buf.length) {
       // A record larger than the buffer: grow (and keep the larger buffer for later ones).
@@ -167,15 +242,5 @@ export class ByteStream {
     this.base += this.pos;
     this.pos = 0;
     this.end = have;
-    while (this.end < need && !this.eof) {
-      const n = await this.reader.read(this.buf, this.end, this.buf.length - this.end);
-      if (n === 0) this.eof = true;
-      else this.end += n;
-    }
-    return this.end >= need;
-  }
-
-  close(): Promise<void> {
-    return this.reader.close();
   }
 }

@@ -7,6 +7,7 @@
 import type { PacketHandler } from './packet-source.js';
 import type { ByteStream } from './byte-stream.js';
 import { MAX_RECORD_BYTES, type ReadState, type RecordParser } from './record-parser.js';
+import { u32 } from './record-bytes.js';
 
 export const PCAP_MAGIC_USEC = 0xa1b2c3d4;
 export const PCAP_MAGIC_NSEC = 0xa1b23c4d;
@@ -44,8 +45,8 @@ export class PcapParser implements RecordParser {
     const le = this.littleEndian;
     const b = s.buf;
     const p = s.pos;
-    this.snapLen = le ? b.readUInt32LE(p + 16) : b.readUInt32BE(p + 16);
-    const lt = le ? b.readUInt32LE(p + 20) : b.readUInt32BE(p + 20);
+    this.snapLen = u32(b, p + 16, le);
+    const lt = u32(b, p + 20, le);
     this.linkType = lt & LINKTYPE_MASK;
     s.pos += GLOBAL_HEADER;
     this.headerDone = true;
@@ -73,7 +74,7 @@ export class PcapParser implements RecordParser {
         need = RECORD_HEADER;
         break;
       }
-      const caplen = le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
+      const caplen = u32(buf, p + 8, le);
       if (caplen > MAX_RECORD_BYTES) {
         st.fail(s.base + p, st.records + n + 1, `record caplen ${caplen} is absurdly large (corrupt file?)`);
         break;
@@ -82,9 +83,9 @@ export class PcapParser implements RecordParser {
         need = RECORD_HEADER + caplen;
         break;
       }
-      const sec = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
-      let frac = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
-      const wirelen = le ? buf.readUInt32LE(p + 12) : buf.readUInt32BE(p + 12);
+      const sec = u32(buf, p, le);
+      let frac = u32(buf, p + 4, le);
+      const wirelen = u32(buf, p + 12, le);
       if (frac >= fracLimit) {
         // Clamp to the last valid fraction, as the stats contract says; counted, not fatal.
         frac = fracLimit - 1;
@@ -107,7 +108,7 @@ export class PcapParser implements RecordParser {
     if (!this.headerDone) return `pcap file header cut off (${avail} of ${GLOBAL_HEADER} bytes)`;
     if (avail === 0) return null;
     if (avail < RECORD_HEADER) return `record header cut off at end of file (${avail} of ${RECORD_HEADER} bytes)`;
-    const caplen = this.littleEndian ? s.buf.readUInt32LE(s.pos + 8) : s.buf.readUInt32BE(s.pos + 8);
+    const caplen = u32(s.buf, s.pos + 8, this.littleEndian);
     return `record data cut off at end of file (${avail - RECORD_HEADER} of ${caplen} bytes)`;
   }
 }

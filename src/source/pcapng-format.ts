@@ -11,6 +11,7 @@ import type { PacketHandler } from './packet-source.js';
 import type { ByteStream } from './byte-stream.js';
 import { MAX_RECORD_BYTES, hex32, type ReadState, type RecordParser } from './record-parser.js';
 import { TickResolution, TickSplitter } from './pcapng-time.js';
+import { u16, u32 } from './record-bytes.js';
 
 export const PCAPNG_SHB = 0x0a0d0d0a; // same bytes in either order
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
@@ -30,13 +31,6 @@ const MIN_EPB = 32;
 const MIN_PB = 32;
 const MIN_SPB = 16;
 
-function u32(b: Buffer, i: number, le: boolean): number {
-  return le ? b.readUInt32LE(i) : b.readUInt32BE(i);
-}
-
-function u16(b: Buffer, i: number, le: boolean): number {
-  return le ? b.readUInt16LE(i) : b.readUInt16BE(i);
-}
 
 /** One Interface Description Block of the current section. */
 class PcapngInterface {
