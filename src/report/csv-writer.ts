@@ -10,6 +10,8 @@ import { startWorker } from './start-worker.js';
 import type { TableSnapshot } from '../count/table.js';
 import { intervalCSVPath, latestCSVPath } from './report-paths.js';
 
+const YOUNG_GENERATION_MB = 64;
+
 export interface CSVJob {
   id: number;
   file: string;
@@ -64,7 +66,9 @@ export class SnapshotCSVWriter {
 
   private startWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker(import.meta.url, 'csv-worker');
+    // Printing a table makes short-lived strings by the million: a young generation larger
+    // than V8's default keeps most of them from being copied around before they die.
+    const worker = startWorker(import.meta.url, 'csv-worker', { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB });
     worker.on('message', (r: CSVJobResult) => {
       if (r.error === null) this.written++;
       else {

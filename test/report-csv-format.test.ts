@@ -1,0 +1,70 @@
+// The interval CSV's time and key printing shortcuts against the plain forms they replace.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { CountingEngine } from '../src/count/counting-engine.js';
+import { HomeNetworks } from '../src/count/home-networks.js';
+import { parseKeySpec } from '../src/count/key-part.js';
+import { COUNTER_COLUMNS, snapshotRows, type TableSnapshot } from '../src/count/table-snapshot.js';
+import { ISOTimes, snapshotToCSV } from '../src/report/csv-format.js';
+import { CaptureFileSource } from '../src/source/capture-file.js';
+import { REAL_PCAPS } from './support/paths.js';
+
+test('ISOTimes prints exactly what toISOString prints, fractional and pre-1970 times included', () => {
+  const times = new ISOTimes();
+  let seed = 12345;
+  const random = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const samples = [0, 999, 1000, 1000.9999, -1, -0.5, -1000.25, 1_709_510_400_000.123, 253_402_300_799_999];
+  for (let i = 0; i < 20_000; i++) samples.push(1_709_510_400_000 + random() * 600_000); // one interval's worth
+  for (let i = 0; i < 2_000; i++) samples.push((random() - 0.3) * 4e12);
+  for (const ms of samples) assert.equal(times.format(ms), new Date(ms).toISOString(), `ms ${ms}`);
+});
+
+test('interval CSVs equal csv-stringify run over every field, for every field kind and a hostile sensor name', async () => {
+  // Tables over every key field (and a prefix and a port list), counted from real captures
+  // (all of ../shared/pcaps/real: IPv4, IPv6, ARP, VLANs, ICMP, …); the sensor name needs quoting and escaping.
+  const lists = new Map([['web', [80, 443]]]);
+  const specs = [
+    ['src_host', 'dst_host/24', 'proto', 'dst_port:web', 'sensor'],
+    ['client_host', 'server_host', 'server_port', 'direction'],
+    ['src_mac', 'dst_mac', 'ether_type', 'vlan', 'ttl', 'tcp_flags'],
+    ['icmp_type', 'icmp_code', 'src_port', 'arp_op', 'arp_sender_host', 'arp_target_host'],
+  ];
+  const tables = specs.map((key, i) => ({
+    name: `t${i}`,
+    parts: key.map((k) => {
+      const p = parseKeySpec(k, lists);
+      if (typeof p === 'string') throw new Error(p);
+      return p;
+    }),
+    where: null,
+  }));
+  const snapshots: TableSnapshot[] = [];
+  for (const file of fs.readdirSync(REAL_PCAPS)) {
+    const engine = new CountingEngine({
+      tables,
+      intervalSec: 60,
+      servicePorts: [22, 53, 80, 443],
+      home: new HomeNetworks([]),
+      sensor: 'edge,"1"\n=cmd',
+      captureFilter: null,
+      onInterval: (s) => snapshots.push(...s),
+    });
+    await new CaptureFileSource(path.join(REAL_PCAPS, file)).run(engine.handle);
+    engine.flush();
+  }
+  const rows = snapshots.reduce((n, s) => n + s.size, 0);
+  assert.ok(rows > 300, `enough rows to compare (${rows})`);
+  assert.ok(snapshots.some((s) => s.names.v6.length > 0), 'IPv6 hosts among them');
+  for (const s of snapshots) {
+    const records = snapshotRows(s).map((r) => [...r.key, String(r.packets), String(r.bytes), new Date(r.firstSeen).toISOString(), new Date(r.lastSeen).toISOString()]);
+    const expected = stringify(records, { header: true, columns: [...s.keyColumns, ...COUNTER_COLUMNS] });
+    assert.equal(snapshotToCSV(s), expected, `table ${s.table}, interval ${new Date(s.start).toISOString()}`);
+  }
+});
