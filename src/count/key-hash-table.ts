@@ -44,10 +44,15 @@ export class KeyHashTable {
 
   /** Returns the row number of `key` (first `width` words), adding a zeroed row if new. */
   findOrInsert(key: Uint32Array): number {
+    return this.findOrInsertHashed(key, hashWords(key, this.width));
+  }
+
+  /** findOrInsert with the key's hashWords() already known (generated key extractors make it). */
+  findOrInsertHashed(key: Uint32Array, hash: number): number {
     const w = this.width;
     const stride = this.stride;
     const data = this.data;
-    let slot = hashWords(key, w) & this.mask;
+    let slot = hash & this.mask;
     for (;;) {
       const entry = this.index[slot]!;
       if (entry === 0) break;
@@ -63,7 +68,7 @@ export class KeyHashTable {
     }
     if (this.size === this.capacity) {
       this.grow();
-      return this.findOrInsert(key);
+      return this.findOrInsertHashed(key, hash);
     }
     const row = this.size++;
     const base = row * stride;
@@ -121,16 +126,25 @@ export class KeyHashTable {
   }
 }
 
+export const HASH_SEED = 0x9747b28c | 0;
+
 /** Murmur3-style mix over `w` words; spreads IPv4 addresses that differ in one octet. */
-function hashWords(key: Uint32Array, w: number): number {
-  let h = 0x9747b28c | 0;
-  for (let i = 0; i < w; i++) {
-    let k = Math.imul(key[i]!, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
+export function hashWords(key: Uint32Array, w: number): number {
+  let h = HASH_SEED;
+  for (let i = 0; i < w; i++) h = mixWord(h, key[i]!);
+  return finishHash(h);
+}
+
+/** One word into the running hash (generated key extractors call it word by word). */
+export function mixWord(h: number, word: number): number {
+  let k = Math.imul(word, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+export function finishHash(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -6,7 +6,8 @@
 
 import type { Frame } from '../decode/frame.js';
 import { COUNTER_BYTES, COUNTER_FIRST, COUNTER_LAST, COUNTER_PACKETS, COUNTERS, KeyHashTable } from './key-hash-table.js';
-import { extractPart, type KeyContext, type KeyNames, type KeyPart } from './key-part.js';
+import { compileKeyExtractor, type KeyExtractor } from './key-code.js';
+import type { KeyContext, KeyNames, KeyPart } from './key-part.js';
 import { rowAt, type SnapshotRow, type TableSnapshot } from './table-snapshot.js';
 
 export { COUNTER_COLUMNS, type SnapshotRow, type TableSnapshot } from './table-snapshot.js';
@@ -32,6 +33,7 @@ export class Table {
   counted = 0;
   private readonly where: FramePredicate;
   private readonly key: Uint32Array;
+  private readonly extract: KeyExtractor;
   private readonly ctx: KeyContext;
 
   constructor(spec: TableSpec, ctx: KeyContext) {
@@ -41,25 +43,21 @@ export class Table {
     this.ctx = ctx;
     const width = spec.parts.reduce((n, p) => n + p.words, 0);
     this.key = new Uint32Array(width);
+    this.extract = compileKeyExtractor(spec.parts);
     this.rows = new KeyHashTable(width, COUNTERS);
   }
 
   /** Counts one decoded packet; returns its row, or -1 if not counted here. */
   add(f: Frame, tsMs: number, bytes: number): number {
     if (!this.where(f)) return -1;
-    const parts = this.parts;
     const key = this.key;
-    let off = 0;
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]!;
-      if (!extractPart(p, f, this.ctx, key, off)) {
-        this.skipped++;
-        return -1;
-      }
-      off += p.words;
+    const hash = this.extract(f, this.ctx, key);
+    if (hash < 0) {
+      this.skipped++;
+      return -1;
     }
     const rows = this.rows;
-    const row = rows.findOrInsert(key);
+    const row = rows.findOrInsertHashed(key, hash);
     const c = rows.data;
     const base = row * rows.stride + rows.width;
     if (rows.inserted) c[base + COUNTER_FIRST] = tsMs;
