@@ -1,10 +1,14 @@
 // The one module that imports nodemailer (DESIGN rule 8): it encodes an AlertMail into an
 // RFC 5322 message (MailComposer) and sends encoded messages over pooled SMTP. Everything
 // else in src/alert/ sees only AlertMail, Buffer and the MailTransport seam.
+//
+// nodemailer itself is imported on first use (the first message rendered or sent), not at
+// start-up: it takes about 90 ms to load, and a run that never composes a mail (no
+// findings, or no `alerts:`) should not pay for it.
 
 import fs from 'node:fs';
-import nodemailer from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { AlertMail } from './alert-mail.js';
 import { SendError, type Envelope, type MailTransport, type SendResult } from './mail-transport.js';
 import type { SMTPSettings } from './smtp-settings.js';
@@ -14,6 +18,8 @@ import type { SMTPSettings } from './smtp-settings.js';
 const CONNECTION_TIMEOUT_MS = 10_000;
 const GREETING_TIMEOUT_MS = 10_000;
 const SOCKET_TIMEOUT_MS = 30_000;
+
+type Pool = Transporter<SMTPPool.SentMessageInfo, SMTPPool.Options>;
 
 /** Encodes the mail as it will be stored in the outbox and sent, byte for byte. */
 export async function renderMessage(mail: AlertMail): Promise<Buffer> {
@@ -27,6 +33,7 @@ export async function renderMessage(mail: AlertMail): Promise<Buffer> {
     headers['X-Priority'] = '1 (Highest)';
     headers['X-MSMail-Priority'] = 'High';
   }
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({
     from: mail.from,
     to: [...mail.to],
@@ -62,7 +69,7 @@ function toSendError(err: unknown): SendError {
 }
 
 export function createSMTPTransport(s: SMTPSettings): MailTransport {
-  const transporter = nodemailer.createTransport({
+  const options: SMTPPool.Options = {
     pool: true,
     maxConnections: 1,
     maxMessages: 100,
@@ -77,12 +84,24 @@ export function createSMTPTransport(s: SMTPSettings): MailTransport {
     socketTimeout: SOCKET_TIMEOUT_MS,
     disableFileAccess: true,
     disableUrlAccess: true,
-  });
+  };
+  // The pool is made on the first send (nodemailer is loaded then); close() before that
+  // leaves nothing to close, and a send after close() fails as a closed pool's does.
+  let transporter: Pool | null = null;
+  let closed = false;
+  const open = async (): Promise<Pool> => {
+    const { default: nodemailer } = await import('nodemailer');
+    if (transporter === null) {
+      transporter = nodemailer.createTransport(options);
+      if (closed) transporter.close();
+    }
+    return transporter;
+  };
   return {
     description: s.description,
     async send(envelope: Envelope, raw: Buffer): Promise<SendResult> {
       try {
-        const info = await transporter.sendMail({ envelope: { from: envelope.from, to: [...envelope.to] }, raw });
+        const info = await (await open()).sendMail({ envelope: { from: envelope.from, to: [...envelope.to] }, raw });
         const list = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : String((x as { address?: string }).address ?? x))) : []);
         return { response: String(info.response ?? ''), accepted: list(info.accepted), rejected: list(info.rejected) };
       } catch (err) {
@@ -90,7 +109,8 @@ export function createSMTPTransport(s: SMTPSettings): MailTransport {
       }
     },
     close() {
-      transporter.close();
+      closed = true;
+      transporter?.close();
     },
   };
 }

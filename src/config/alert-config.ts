@@ -5,7 +5,7 @@
 
 import type { FindingKind } from '../diff/finding.js';
 import { parseDuration } from './duration.js';
-import type { At, YAMLReader } from './yaml-reader.js';
+import type { At, ConfigReader } from './config-reader.js';
 
 /** What the alert policy does with a finding kind. */
 export type AlertAction = 'email' | 'report' | 'ignore';
@@ -56,7 +56,7 @@ export const DEFAULT_ALERT_KINDS: Readonly<Record<FindingKind, AlertAction>> = {
 const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 
 /** Reads `alerts:`; returns null when it has problems (they are recorded on the reader). */
-export function readAlertConfig(r: YAMLReader, at: At): AlertConfig | null {
+export function readAlertConfig(r: ConfigReader, at: At): AlertConfig | null {
   const before = r.problems.length;
   const m = r.map(at, ALERT_KEYS);
   if (!m) return null;
@@ -107,7 +107,7 @@ export function readAlertConfig(r: YAMLReader, at: At): AlertConfig | null {
   return { to, from, smtp, passwordFile, caFile, batchWindowMs, maxMailsPerHour, kinds, remindAfterMs, retryMinMs, retryMaxMs };
 }
 
-function readAddress(r: YAMLReader, at: At): string | null {
+function readAddress(r: ConfigReader, at: At): string | null {
   const s = r.string(at, 'an email address');
   if (s === null) return null;
   if (!ADDRESS.test(s)) {
@@ -117,7 +117,7 @@ function readAddress(r: YAMLReader, at: At): string | null {
   return s;
 }
 
-function readSMTPURL(r: YAMLReader, at: At): string | null {
+function readSMTPURL(r: ConfigReader, at: At): string | null {
   const s = r.string(at, 'an smtp:// or smtps:// URL');
   if (s === null) return null;
   let u: URL;
@@ -143,7 +143,7 @@ function readSMTPURL(r: YAMLReader, at: At): string | null {
 }
 
 /** A duration in seconds within [min, max], or `fallback` when absent or wrong (with a problem). */
-function duration(r: YAMLReader, at: At | undefined, min: number, max: number, fallback: number): number {
+function duration(r: ConfigReader, at: At | undefined, min: number, max: number, fallback: number): number {
   if (!at) return fallback;
   const v = r.scalar(at);
   const sec = v === null ? null : parseDuration(v);

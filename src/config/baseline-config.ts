@@ -7,7 +7,7 @@
 // Read here so load-config.ts only lists the keys and spreads the result into the Plan.
 
 import { parseDuration } from './duration.js';
-import type { At, YAMLReader } from './yaml-reader.js';
+import type { At, ConfigReader } from './config-reader.js';
 
 export const BASELINE_KEYS = ['baselines_dir', 'learn_for', 'gone_after'] as const;
 export const DEFAULT_LEARN_FOR_SEC = 7 * 86400;
@@ -21,7 +21,7 @@ export interface BaselineSettings {
   goneAfterSec: number | null;
 }
 
-export function readBaselineSettings(r: YAMLReader, get: (key: string) => At | undefined): BaselineSettings {
+export function readBaselineSettings(r: ConfigReader, get: (key: string) => At | undefined): BaselineSettings {
   const dirAt = get('baselines_dir');
   const learnAt = get('learn_for');
   const goneAt = get('gone_after');
@@ -32,7 +32,7 @@ export function readBaselineSettings(r: YAMLReader, get: (key: string) => At | u
   };
 }
 
-function readDuration(r: YAMLReader, at: At, zeroOK: boolean): number | null {
+function readDuration(r: ConfigReader, at: At, zeroOK: boolean): number | null {
   const v = r.scalar(at);
   if (v === null) return null;
   const sec = parseDuration(v);

@@ -4,7 +4,7 @@
 // config is also checked on machines without that user).
 // `capture.filter` is read by load-config.ts (files filter in user space, live in the kernel).
 
-import type { At, YAMLReader } from './yaml-reader.js';
+import type { At, ConfigReader } from './config-reader.js';
 
 export interface RunAs {
   user: string;
@@ -70,7 +70,7 @@ const IFACE = /^[A-Za-z0-9_.:@-]{1,64}$/;
 const ACCOUNT = /^(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?|\d+)$/;
 
 /** Reads the live-capture keys of `capture:` (already a map, or null) and `run_as`. */
-export function readLiveCaptureConfig(r: YAMLReader, capture: Map<string, At> | null, runAsAt: At | undefined): LiveCaptureConfig {
+export function readLiveCaptureConfig(r: ConfigReader, capture: Map<string, At> | null, runAsAt: At | undefined): LiveCaptureConfig {
   const out: LiveCaptureConfig = { ...DEFAULT_LIVE_CAPTURE };
   const ifaceAt = capture?.get('interface');
   if (ifaceAt) {

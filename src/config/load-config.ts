@@ -1,6 +1,7 @@
-// From YAML text to the compiled plan the engine runs: every table's key parts and `where`
-// predicate, the interval, the home networks, the capture filter. All problems are found in
-// one pass and thrown together as a ConfigError (the CLI exits 2).
+// From a config (a YAML file, or the built-in default) to the compiled plan the engine runs:
+// every table's key parts and `where` predicate, the interval, the home networks, the
+// capture filter. All problems are found in one pass and thrown together as a ConfigError
+// (the CLI exits 2).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,10 +17,12 @@ import { POLICY_KEYS, readPolicySettings, type PolicySettings } from './policy-c
 import { BASELINE_KEYS, readBaselineSettings, type BaselineSettings } from './baseline-config.js';
 import { ConfigError } from './config-error.js';
 import { LIVE_CAPTURE_KEYS, RUN_AS_KEY, readLiveCaptureConfig, type LiveCaptureConfig } from './capture-config.js';
-import { DEFAULT_CONFIG_TEXT } from './default-config.js';
+import { DEFAULT_CONFIG } from './default-config.js';
 import { parseDuration } from './duration.js';
 import { readReports, readRetention, type ReportSpec } from './reports-config.js';
-import { YAMLReader, type At } from './yaml-reader.js';
+import type { At, ConfigReader } from './config-reader.js';
+import { ObjectReader } from './object-reader.js';
+import { YAMLReader } from './yaml-reader.js';
 
 export interface Plan extends BaselineSettings, PolicySettings {
   /** The config file read, or "(built-in default)". */
@@ -62,12 +65,17 @@ export function loadConfigFile(file: string): Plan {
   return compileConfig(file, text);
 }
 
+/** The built-in default: plain data, so no YAML parser is loaded (default-config.ts). */
 export function defaultPlan(): Plan {
-  return compileConfig(DEFAULT_CONFIG_NAME, DEFAULT_CONFIG_TEXT);
+  return compilePlan(new ObjectReader(DEFAULT_CONFIG_NAME, DEFAULT_CONFIG));
 }
 
 export function compileConfig(file: string, text: string): Plan {
-  const r = new YAMLReader(file, text);
+  return compilePlan(new YAMLReader(file, text));
+}
+
+function compilePlan(r: ConfigReader): Plan {
+  const file = r.file;
   const top = r.problems.length === 0 ? r.map(r.root, TOP_KEYS) : null;
   const get = (k: string): At | undefined => top?.get(k);
 
@@ -147,7 +155,7 @@ function optional<T>(at: At | undefined, read: (at: At) => T | null): T | null {
   return at === undefined ? null : read(at);
 }
 
-function readInterval(r: YAMLReader, at: At): number | null {
+function readInterval(r: ConfigReader, at: At): number | null {
   const v = r.scalar(at);
   const sec = v === null ? null : parseDuration(v);
   if (v !== null && (sec === null || sec < 1 || !Number.isInteger(sec))) {
@@ -158,7 +166,7 @@ function readInterval(r: YAMLReader, at: At): number | null {
 }
 
 /** Ports as numbers or `low-high` ranges. */
-function readPorts(r: YAMLReader, at: At): number[] | null {
+function readPorts(r: ConfigReader, at: At): number[] | null {
   const items = r.seq(at);
   if (!items) return null;
   const out: number[] = [];
@@ -177,7 +185,7 @@ function readPorts(r: YAMLReader, at: At): number[] | null {
   return out;
 }
 
-function readFilter(r: YAMLReader, at: At, text: string): FramePredicate | null {
+function readFilter(r: ConfigReader, at: At, text: string): FramePredicate | null {
   try {
     const compiled = compileFilter(text);
     return (f) => compiled.test(f);
@@ -189,7 +197,7 @@ function readFilter(r: YAMLReader, at: At, text: string): FramePredicate | null 
 }
 
 function readTable(
-  r: YAMLReader,
+  r: ConfigReader,
   at: At,
   portLists: ReadonlyMap<string, readonly number[]>,
   haveHome: boolean,

@@ -15,12 +15,11 @@
 // Every rule is compiled here (with file:line:col problems, down to the column inside the
 // rule: `policy.allow[2]:1:14: reason`), so a run never starts with a broken rule.
 
-import { isMap } from 'yaml';
 import type { FindingKind } from '../diff/finding.js';
 import { FilterError } from '../filter/filter-error.js';
 import { buildPolicy, compileRule, type CompiledPolicy, type ExecAction, type PolicyRule } from '../policy/policy-rules.js';
 import { parseDuration } from './duration.js';
-import type { At, YAMLReader } from './yaml-reader.js';
+import type { At, ConfigReader } from './config-reader.js';
 
 export const POLICY_KEYS = ['vars', 'policy'] as const;
 const BLOCK_KEYS = ['allow', 'deny', 'default', 'tables', 'suppress', 'actions'];
@@ -37,7 +36,7 @@ export interface PolicySettings {
   policy: CompiledPolicy | null;
 }
 
-export function readPolicySettings(r: YAMLReader, varsAt: At | undefined, policyAt: At | undefined, tableNames: readonly string[]): PolicySettings {
+export function readPolicySettings(r: ConfigReader, varsAt: At | undefined, policyAt: At | undefined, tableNames: readonly string[]): PolicySettings {
   const vars: Record<string, string> = {};
   for (const [name, at] of varsAt ? (r.map(varsAt, null) ?? []) : []) {
     if (!VAR_NAME.test(name)) r.problem(at, `variable name "${name}" must be letters, digits and _ (used as $${name})`);
@@ -78,12 +77,12 @@ export function readPolicySettings(r: YAMLReader, varsAt: At | undefined, policy
   };
 }
 
-function readRules(r: YAMLReader, at: At | undefined, kind: 'allow' | 'deny', vars: Record<string, string>): PolicyRule[] {
+function readRules(r: ConfigReader, at: At | undefined, kind: 'allow' | 'deny', vars: Record<string, string>): PolicyRule[] {
   const out: PolicyRule[] = [];
   for (const item of at ? (r.seq(at) ?? []) : []) {
     let textAt = item;
     let action: ExecAction | null = null;
-    if (isMap(item.node)) {
+    if (r.isMap(item)) {
       const m = r.map(item, RULE_KEYS);
       if (!m) continue;
       const ruleAt = m.get('rule');
@@ -108,7 +107,7 @@ function readRules(r: YAMLReader, at: At | undefined, kind: 'allow' | 'deny', va
   return out;
 }
 
-function readAction(r: YAMLReader, at: At): ExecAction | null {
+function readAction(r: ConfigReader, at: At): ExecAction | null {
   const m = r.map(at, ACTION_KEYS);
   if (!m) return null;
   const execAt = m.get('exec');
@@ -130,7 +129,7 @@ function readAction(r: YAMLReader, at: At): ExecAction | null {
   return timeoutMs === null ? null : { exec: argv, timeoutMs };
 }
 
-function readDurationMs(r: YAMLReader, at: At): number | null {
+function readDurationMs(r: ConfigReader, at: At): number | null {
   const v = r.scalar(at);
   const sec = v === null ? null : parseDuration(v);
   if (v !== null && (sec === null || sec <= 0)) {

@@ -6,7 +6,7 @@
 
 import { isTimeZone, validateCron } from '../report/schedule.js';
 import { parseDuration } from './duration.js';
-import type { At, YAMLReader } from './yaml-reader.js';
+import type { At, ConfigReader } from './config-reader.js';
 
 export interface ReportSpec {
   name: string;
@@ -27,7 +27,7 @@ const REPORT_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 const RESERVED = ['list'];
 
 /** Reads `reports:`; `tableNames` are the configured tables, for checking `tables:`. */
-export function readReports(r: YAMLReader, at: At, tableNames: readonly string[]): ReportSpec[] {
+export function readReports(r: ConfigReader, at: At, tableNames: readonly string[]): ReportSpec[] {
   const out: ReportSpec[] = [];
   for (const item of r.seq(at) ?? []) {
     const spec = readReport(r, item, tableNames, out);
@@ -37,7 +37,7 @@ export function readReports(r: YAMLReader, at: At, tableNames: readonly string[]
 }
 
 /** Reads `retention:` as seconds (a whole number of seconds, at least one day). */
-export function readRetention(r: YAMLReader, at: At): number | null {
+export function readRetention(r: ConfigReader, at: At): number | null {
   const v = r.scalar(at);
   const sec = v === null ? null : parseDuration(v);
   if (v !== null && (sec === null || sec < 86400 || !Number.isInteger(sec))) {
@@ -47,7 +47,7 @@ export function readRetention(r: YAMLReader, at: At): number | null {
   return sec;
 }
 
-function readReport(r: YAMLReader, at: At, tableNames: readonly string[], earlier: readonly ReportSpec[]): ReportSpec | null {
+function readReport(r: ConfigReader, at: At, tableNames: readonly string[], earlier: readonly ReportSpec[]): ReportSpec | null {
   const m = r.map(at, REPORT_KEYS);
   if (!m) return null;
   let ok = true;
@@ -127,8 +127,8 @@ function readReport(r: YAMLReader, at: At, tableNames: readonly string[], earlie
   let email = false;
   const emailAt = m.get('email');
   if (emailAt) {
-    const node = emailAt.node as { value?: unknown } | null;
-    if (typeof node?.value === 'boolean') email = node.value;
+    const v = r.boolean(emailAt);
+    if (v !== null) email = v;
     else {
       r.problem(emailAt, 'email: expected true or false');
       ok = false;

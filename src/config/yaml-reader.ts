@@ -1,25 +1,29 @@
-// Walks a parsed YAML document with its source positions, so every value read from it can
-// be blamed on a file, line, column and config path. Problems are collected, not thrown:
-// a config with five mistakes reports five lines at once.
+// A config file: the YAML document (parsed by the `yaml` package) as a ConfigReader, with
+// lines and columns from the parser's source ranges.
 
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import type { ConfigProblem } from './config-error.js';
+import { createRequire } from 'node:module';
+import type { LineCounter, Node } from 'yaml';
+import { ConfigReader, type At, type MapEntry } from './config-reader.js';
 
-export interface At {
-  node: Node | null;
-  path: string;
+// The yaml package is loaded on the first config file read, not at start-up: it costs about
+// 50 ms to load, and a run on the built-in default (object-reader.ts) parses no YAML. Config
+// loading is synchronous, hence require(); `yaml` resolves to the same CommonJS build under
+// require and import.
+const require = createRequire(import.meta.url);
+let yamlModule: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  return (yamlModule ??= require('yaml') as typeof import('yaml'));
 }
 
-export class YAMLReader {
-  readonly problems: ConfigProblem[] = [];
+export class YAMLReader extends ConfigReader {
   readonly root: At;
-  private readonly lines = new LineCounter();
+  private readonly lines: LineCounter;
 
-  constructor(
-    readonly file: string,
-    text: string,
-  ) {
-    const doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false });
+  constructor(file: string, text: string) {
+    super(file);
+    const y = yaml();
+    this.lines = new y.LineCounter();
+    const doc = y.parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false });
     for (const e of doc.errors) {
       const pos = this.lines.linePos(e.pos[0]);
       this.problems.push({ file, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0]! });
@@ -27,67 +31,30 @@ export class YAMLReader {
     this.root = { node: (doc.contents as Node | null) ?? null, path: '' };
   }
 
-  problem(at: At, message: string): void {
-    const offset = at.node?.range?.[0] ?? 0;
-    const pos = this.lines.linePos(offset);
-    this.problems.push({ file: this.file, line: pos.line, column: pos.col, path: at.path, message });
-  }
-
-  /** Problem at a column offset inside a scalar string (for filter expressions). */
-  problemInString(at: At, column: number, message: string): void {
-    const node = at.node;
-    let offset = node?.range?.[0] ?? 0;
-    // Quoted scalars start one character before their text.
-    if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) offset += 1;
-    const pos = this.lines.linePos(offset + column - 1);
-    this.problems.push({ file: this.file, line: pos.line, column: pos.col, path: at.path, message });
-  }
-
-  /** Entries of a mapping (keys limited to `allowed` unless null), or null with a problem. */
-  map(at: At, allowed: readonly string[] | null): Map<string, At> | null {
-    if (at.node === null) return new Map();
-    if (!isMap(at.node)) {
-      this.problem(at, 'expected a mapping (key: value lines)');
-      return null;
+  protected locate(node: unknown, column?: number): { line: number; col: number } {
+    let offset = (node as Node | null)?.range?.[0] ?? 0;
+    if (column !== undefined) {
+      // Quoted scalars start one character before their text.
+      if (yaml().isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) offset += 1;
+      offset += column - 1;
     }
-    const out = new Map<string, At>();
-    for (const pair of at.node.items) {
+    return this.lines.linePos(offset);
+  }
+
+  protected entries(node: unknown): MapEntry[] | null {
+    const { isMap, isScalar } = yaml();
+    if (!isMap(node)) return null;
+    return node.items.map((pair) => {
       const keyNode = pair.key as Node | null;
-      const key = isScalar(keyNode) ? String(keyNode.value) : '';
-      const path = at.path ? `${at.path}.${key}` : key;
-      if (allowed !== null && !allowed.includes(key)) {
-        this.problem({ node: keyNode, path }, `unknown setting "${key}"; known here: ${allowed.join(', ')}`);
-        continue;
-      }
-      out.set(key, { node: (pair.value as Node | null) ?? null, path });
-    }
-    return out;
+      return { key: isScalar(keyNode) ? String(keyNode.value) : '', keyNode, value: (pair.value as Node | null) ?? null };
+    });
   }
 
-  /** Items of a sequence, or null (with a problem). */
-  seq(at: At): At[] | null {
-    if (!isSeq(at.node)) {
-      this.problem(at, 'expected a list');
-      return null;
-    }
-    return at.node.items.map((n, i) => ({ node: n as Node, path: `${at.path}[${i}]` }));
+  protected items(node: unknown): unknown[] | null {
+    return yaml().isSeq(node) ? node.items : null;
   }
 
-  /** A scalar as a string (numbers are accepted and stringified), or null. */
-  string(at: At, what = 'a string'): string | null {
-    if (!isScalar(at.node) || at.node.value === null || typeof at.node.value === 'object') {
-      this.problem(at, `expected ${what}`);
-      return null;
-    }
-    return String(at.node.value);
-  }
-
-  /** A scalar number or string, as it is. */
-  scalar(at: At): string | number | null {
-    if (!isScalar(at.node) || (typeof at.node.value !== 'string' && typeof at.node.value !== 'number')) {
-      this.problem(at, 'expected a value');
-      return null;
-    }
-    return at.node.value;
+  protected scalarValue(node: unknown): { value: unknown } | null {
+    return yaml().isScalar(node) ? { value: node.value } : null;
   }
 }

@@ -13,8 +13,19 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import cron, { type ScheduledTask } from 'node-cron';
+import { createRequire } from 'node:module';
+import type { DetailedValidation, ScheduledTask } from 'node-cron';
 import { writeFileAtomic } from './atomic-write.js';
+
+// node-cron is loaded on first use, not at start-up: the config loader imports this module
+// for validateCron, but only configs with `reports:` need cron, and a file replay without
+// them should not pay for loading it. The config loader is synchronous, hence require()
+// (node-cron ships a CommonJS build; this module is the only one that loads it).
+const require = createRequire(import.meta.url);
+let cronModule: typeof import('node-cron') | undefined;
+function cron(): typeof import('node-cron') {
+  return (cronModule ??= require('node-cron') as typeof import('node-cron'));
+}
 
 export interface CronProblem {
   /** 0-based index of the whitespace-separated field at fault, or -1 for the whole expression. */
@@ -39,9 +50,9 @@ const CRON_FIELD_KEYS: Readonly<Record<string, string>> = {
 /** Problems in a node-cron expression (5 fields, or 6 with seconds first); empty when valid. */
 export function validateCron(expression: string): CronProblem[] {
   const parts = expression.trim().split(/\s+/);
-  let result: ReturnType<typeof cron.validateDetailed>;
+  let result: DetailedValidation;
   try {
-    result = cron.validateDetailed(expression);
+    result = cron().validateDetailed(expression);
   } catch (err) {
     return [{ fieldIndex: -1, field: 'expression', message: (err as Error).message }];
   }
@@ -74,7 +85,7 @@ export interface Schedule {
 
 /** The next `count` run times of a schedule after `from` (default: now). */
 export function nextRuns(s: Schedule, count: number, from = new Date()): Date[] {
-  const task = cron.createTask(s.cron, () => undefined, taskOptions(s));
+  const task = cron().createTask(s.cron, () => undefined, taskOptions(s));
   const out: Date[] = [];
   let t = from;
   for (let i = 0; i < count; i++) {
@@ -87,7 +98,7 @@ export function nextRuns(s: Schedule, count: number, from = new Date()): Date[] 
 
 /** The latest scheduled time in (after, now], or null when none fell in between. */
 export function lastMissedRun(s: Schedule, after: Date, now: Date): Date | null {
-  const task = cron.createTask(s.cron, () => undefined, taskOptions(s));
+  const task = cron().createTask(s.cron, () => undefined, taskOptions(s));
   let missed: Date | null = null;
   let t = after;
   // Bounded: a seconds-level schedule down for days would otherwise walk millions of ticks;
@@ -192,7 +203,7 @@ export class ReportScheduler {
     }
     void this.saveState();
     for (const r of this.reports) {
-      const task = cron.schedule(
+      const task = cron().schedule(
         r.cron,
         (ctx) => {
           const end = new Date(Math.floor(ctx.date.getTime() / 1000) * 1000);
