@@ -1,4 +1,5 @@
-// The interval CSV's time and key printing shortcuts against the plain forms they replace.
+// The time and key printing shortcuts of interval CSVs (and baseline files) against the
+// plain forms they replace.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,22 +10,26 @@ import { CountingEngine } from '../src/count/counting-engine.js';
 import { HomeNetworks } from '../src/count/home-networks.js';
 import { parseKeySpec } from '../src/count/key-part.js';
 import { COUNTER_COLUMNS, snapshotRows, type TableSnapshot } from '../src/count/table-snapshot.js';
-import { ISOTimes, snapshotToCSV } from '../src/report/csv-format.js';
+import { isoTime } from '../src/interval/iso-time.js';
+import { snapshotToCSV } from '../src/report/csv-format.js';
 import { CaptureFileSource } from '../src/source/capture-file.js';
 import { REAL_PCAPS } from './support/paths.js';
 
-test('ISOTimes prints exactly what toISOString prints, fractional and pre-1970 times included', () => {
-  const times = new ISOTimes();
+test('isoTime prints exactly what toISOString prints, fractional, pre-1970 and six-digit years included', () => {
   let seed = 12345;
   const random = (): number => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return seed / 2 ** 32;
   };
-  const samples = [0, 999, 1000, 1000.9999, -1, -0.5, -1000.25, 1_709_510_400_000.123, 253_402_300_799_999];
+  const samples = [0, 999, 1000, 1000.9999, -1, -0.5, -1000.25, 1_709_510_400_000.123, 253_402_300_799_999, 253_402_300_800_000, -62_167_219_200_001, 8.64e15];
   for (let i = 0; i < 20_000; i++) samples.push(1_709_510_400_000 + random() * 600_000); // one interval's worth
   for (let i = 0; i < 2_000; i++) samples.push((random() - 0.3) * 4e12);
-  for (const ms of samples) assert.equal(times.format(ms), new Date(ms).toISOString(), `ms ${ms}`);
+  for (const ms of samples) assert.equal(isoTime(ms), new Date(ms).toISOString(), `ms ${ms}`);
+  assert.throws(() => isoTime(Number.NaN), RangeError);
 });
+
+// Sensor names that need quotes and escapes in CSV, and edge cases of the unquoted path.
+const SENSORS = ['edge,"1"\n=cmd', '', '-1', '=SUM(A1)', 'tab\there', 'café', 'a"b', 'cr\rlf'];
 
 test('interval CSVs equal csv-stringify run over every field, for every field kind and a hostile sensor name', async () => {
   // Tables over every key field (and a prefix and a port list), counted from real captures
@@ -46,13 +51,13 @@ test('interval CSVs equal csv-stringify run over every field, for every field ki
     where: null,
   }));
   const snapshots: TableSnapshot[] = [];
-  for (const file of fs.readdirSync(REAL_PCAPS)) {
+  for (const [n, file] of fs.readdirSync(REAL_PCAPS).entries()) {
     const engine = new CountingEngine({
       tables,
       intervalSec: 60,
       servicePorts: [22, 53, 80, 443],
       home: new HomeNetworks([]),
-      sensor: 'edge,"1"\n=cmd',
+      sensor: SENSORS[n % SENSORS.length]!,
       captureFilter: null,
       onInterval: (s) => snapshots.push(...s),
     });

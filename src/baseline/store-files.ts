@@ -13,7 +13,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../report/atomic-write.js';
-import { forEachCSVRecord, formatCSVLine } from './csv-codec.js';
+import { TextBuilder } from '../report/text-builder.js';
+import { forEachCSVRecord, formatCSVField, formatCSVLine } from './csv-codec.js';
 import { canonicalValue, KEY_SEP } from './key-values.js';
 import { StoreFormatError } from './store-error.js';
 import { isoOrEmpty, STATUS_TIME_COLUMN, STATUSES, TableBaseline, type BaselineRow, type RowStatus } from './table-baseline.js';
@@ -98,13 +99,21 @@ function parseStatusFile(text: string, file: string, status: RowStatus, tb: Tabl
   });
 }
 
+/** Characters that make a key value need quotes in CSV. */
+const QUOTE_IN_KEY = /[",\r\n]/;
+
 /** One status file's text: header, then the rows of that status sorted by key. */
 export function formatStatusFile(tb: TableBaseline, status: RowStatus): string {
-  let out = formatCSVLine(headerOf(tb.keyColumns, status));
-  for (const [key, r] of tb.sorted(status)) {
-    out += formatCSVLine([...key.split(KEY_SEP), isoOrEmpty(r.firstSeen), isoOrEmpty(r.lastSeen), isoOrEmpty(r.at), r.note]);
+  const out = new TextBuilder();
+  out.add(formatCSVLine(headerOf(tb.keyColumns, status)));
+  for (const key of tb.sortedKeys()) {
+    const r = tb.rows.get(key)!;
+    if (r.status !== status) continue;
+    // Key values hold no blanks (key-values.ts), so a key with nothing to quote is its CSV.
+    const keyCSV = QUOTE_IN_KEY.test(key) ? formatCSVLine(key.split(KEY_SEP)).slice(0, -1) : key.replaceAll(KEY_SEP, ',');
+    out.add(`${keyCSV},${isoOrEmpty(r.firstSeen)},${isoOrEmpty(r.lastSeen)},${isoOrEmpty(r.at)},${formatCSVField(r.note)}\n`);
   }
-  return out;
+  return out.toString();
 }
 
 /**

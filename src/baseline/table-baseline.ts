@@ -4,6 +4,7 @@
 // array: the key text is split only when a file is written or a row is listed.
 
 import { KEY_SEP, keySortKey } from './key-values.js';
+import { isoTime } from '../interval/iso-time.js';
 
 export type RowStatus = 'approved' | 'pending' | 'denied';
 export const STATUSES: readonly RowStatus[] = ['approved', 'pending', 'denied'];
@@ -43,23 +44,35 @@ export class TableBaseline {
     return n;
   }
 
-  /** Sort keys by key text, kept across writes: computing one costs microseconds. */
-  private readonly sortKeys = new Map<string, string>();
+  /** Every key in sorted order as of the last sort; reused while the set of keys is unchanged. */
+  private order: string[] = [];
 
   /** Rows of one status (or all), sorted by key. */
   sorted(status?: RowStatus): [string, BaselineRow][] {
-    const out: [string, string, BaselineRow][] = [];
-    for (const [k, r] of this.rows) {
-      if (status !== undefined && r.status !== status) continue;
-      let sk = this.sortKeys.get(k);
-      if (sk === undefined) {
-        sk = keySortKey(k);
-        this.sortKeys.set(k, sk);
-      }
-      out.push([sk, k, r]);
+    const out: [string, BaselineRow][] = [];
+    for (const k of this.sortedKeys()) {
+      const r = this.rows.get(k)!;
+      if (status === undefined || r.status === status) out.push([k, r]);
     }
-    out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    return out.map(([, k, r]) => [k, r]);
+    return out;
+  }
+
+  /**
+   * Every key, sorted. A running sensor rewrites a table when only seen times moved, so the
+   * last order is kept and checked rather than sorted again: when every key of it is still
+   * here and the count is the same, it is the same set of keys.
+   */
+  sortedKeys(): readonly string[] {
+    const rows = this.rows;
+    if (this.order.length === rows.size && this.order.every((k) => rows.has(k))) return this.order;
+    const keys = Array.from(rows.keys());
+    // Sort keys are made for this sort only (kept, they cost more memory per row than the
+    // row itself). Rows arrive mostly in order (files are sorted; new rows come last),
+    // which the sort takes as runs.
+    const sk = keys.map(keySortKey);
+    const idx = keys.map((_, i) => i).sort((a, b) => (sk[a]! < sk[b]! ? -1 : sk[a]! > sk[b]! ? 1 : 0));
+    this.order = idx.map((i) => keys[i]!);
+    return this.order;
   }
 
   clone(): TableBaseline {
@@ -79,25 +92,7 @@ export function splitKey(key: string): string[] {
   return key.split(KEY_SEP);
 }
 
-/** ISO 8601 UTC with milliseconds, or '' for NaN. */
+/** ISO 8601 UTC with milliseconds, or '' for NaN (never seen). */
 export function isoOrEmpty(ms: number): string {
-  if (!Number.isFinite(ms)) return '';
-  // Baseline files print three times per row: reuse the date part of the last day seen and
-  // build the time of day by arithmetic, which is several times faster than a Date object.
-  // Outside years 0000–9999 (six-digit years) or with sub-millisecond parts: the slow way.
-  if (!Number.isInteger(ms) || ms < -62_167_219_200_000 || ms >= 253_402_300_800_000) return new Date(ms).toISOString();
-  const day = Math.floor(ms / 86_400_000);
-  if (day !== lastDay) {
-    lastDay = day;
-    lastDayText = new Date(day * 86_400_000).toISOString().slice(0, 11);
-  }
-  const t = ms - day * 86_400_000;
-  const h = Math.floor(t / 3_600_000);
-  const m = Math.floor(t / 60_000) % 60;
-  const sec = Math.floor(t / 1000) % 60;
-  const milli = t % 1000;
-  return `${lastDayText}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  return Number.isFinite(ms) ? isoTime(ms) : '';
 }
-
-let lastDay = Number.NaN;
-let lastDayText = '';

@@ -8,6 +8,7 @@
 import { formatCSVLine } from '../baseline/csv-codec.js';
 import { COUNTER_COLUMNS, type SnapshotRow } from '../count/table.js';
 import { intervalCSVPath } from '../report/report-paths.js';
+import { isoTime } from '../interval/iso-time.js';
 
 export type DiffStatus = 'new' | 'pending' | 'denied';
 
@@ -27,8 +28,8 @@ export function formatDiffCSV(keyColumns: readonly string[], rows: readonly Diff
       ...row.key,
       String(row.packets),
       String(row.bytes),
-      new Date(row.firstSeen).toISOString(),
-      new Date(row.lastSeen).toISOString(),
+      isoTime(row.firstSeen),
+      isoTime(row.lastSeen),
       status,
     ]);
   }
