@@ -6,7 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { keySortKey } from './key-values.js';
+import { compareKeys } from './key-values.js';
 import { currentUser, type HistoryEntry } from './history-log.js';
 import { SAVES_DIR, type BaselineStore } from './baseline-store.js';
 import { StoreError } from './store-error.js';
@@ -115,8 +115,8 @@ export function diffWithSave(saved: ReadonlyMap<string, TableBaseline>, current:
     const a = saved.get(table);
     const b = current.get(table);
     const keys = new Set<string>([...(a?.rows.keys() ?? []), ...(b?.rows.keys() ?? [])]);
-    const sorted = [...keys].map((k) => [keySortKey(k), k] as const).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-    for (const [, k] of sorted) {
+    const sorted = [...keys].sort(compareKeys);
+    for (const k of sorted) {
       const before = a?.rows.get(k)?.status ?? 'absent';
       const now = b?.rows.get(k)?.status ?? 'absent';
       if (before !== now) out.push({ table, key: splitKey(k), before, now });

@@ -3,7 +3,7 @@
 // differ answers "approved, pending, denied or new?" with one lookup. Rows keep no key
 // array: the key text is split only when a file is written or a row is listed.
 
-import { KEY_SEP, keySortKey } from './key-values.js';
+import { compareKeys, KEY_SEP } from './key-values.js';
 import { isoTime } from '../interval/iso-time.js';
 
 export type RowStatus = 'approved' | 'pending' | 'denied';
@@ -65,13 +65,9 @@ export class TableBaseline {
   sortedKeys(): readonly string[] {
     const rows = this.rows;
     if (this.order.length === rows.size && this.order.every((k) => rows.has(k))) return this.order;
-    const keys = Array.from(rows.keys());
-    // Sort keys are made for this sort only (kept, they cost more memory per row than the
-    // row itself). Rows arrive mostly in order (files are sorted; new rows come last),
-    // which the sort takes as runs.
-    const sk = keys.map(keySortKey);
-    const idx = keys.map((_, i) => i).sort((a, b) => (sk[a]! < sk[b]! ? -1 : sk[a]! > sk[b]! ? 1 : 0));
-    this.order = idx.map((i) => keys[i]!);
+    // Rows arrive mostly in order (files are sorted; new rows come last), which the sort
+    // takes as runs.
+    this.order = Array.from(rows.keys()).sort(compareKeys);
     return this.order;
   }
 
