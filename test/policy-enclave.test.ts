@@ -108,3 +108,22 @@ test('policy test prints per rule packets and rows, and the white, black and gre
   assert.match(text.stdout, /^policy\.deny\[0\] +8 +1 +tcp port 23 or tcp port 3389$/m);
   assert.match(text.stdout, /^table arp: 5 rows: white 4, black 1, grey 0$/m);
 });
+
+test('with --no-baseline the policy still alarms on exactly the injected violations, and no store is made', () => {
+  const dir = tempDir();
+  try {
+    const profile = fs.readFileSync(path.join(REPO, 'etc/enclave.yaml'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'spanwatch.yaml'), profile.replace('"/usr/local/sbin/lockdown"', '"/bin/true"'));
+    const r = spanwatch(['run', '--read', PCAP, '--summary', 'none', '--no-baseline'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    const findingsDir = path.join(dir, 'reports/findings');
+    const findings = fs.readdirSync(findingsDir).flatMap((f) => fs.readFileSync(path.join(findingsDir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    const seen = findings.map((f) => `${f.kind} ${f.table} ${f.key.join(' ')} | ${String(f.detail).split(' ')[0]}`).sort();
+    const expected = VIOLATIONS.flatMap((v) => Array<string>(v.alarms).fill(`denied_row ${v.table} ${v.key.join(' ')} | ${v.rule}`)).sort();
+    assert.deepEqual(seen, expected);
+    assert.match(r.stderr, /policy: rows white \d+, grey 0, black 7 \(denied_row 6, suppressed 1\)/);
+    assert.equal(fs.existsSync(path.join(dir, 'baselines')), false, 'count only: no baseline store');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

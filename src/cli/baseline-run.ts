@@ -27,7 +27,7 @@ export function addBaselineRunOptions(cmd: Command): Command {
   return cmd
     .option('--baselines <dir>', 'baseline store, overrides baselines_dir (default: baselines)')
     .option('--learn <duration>', 'learn for this long from the first packet (e.g. 7d, 3m): rows seen join the baseline silently')
-    .option('--no-baseline', 'count only: no comparison with the baseline, no findings');
+    .option('--no-baseline', 'count only: no comparison with the baseline (a configured policy still applies)');
 }
 
 export interface BaselineRun {
@@ -48,8 +48,7 @@ export function openBaselineRun(plan: Plan, opts: BaselineRunOptions, extraSinks
     if (sec === null || sec <= 0) throw new UsageError(`--learn "${opts.learn}": expected a duration such as 3m, 12h or 7d`);
     forceLearnMs = sec * 1000;
   }
-  const findings = new FindingsLog(path.resolve(plan.reportsDir));
-  const sink = extraSinks.length === 0 ? findings : new FanOutSink([findings, ...extraSinks]);
+  const { sink, close } = openFindings(plan, extraSinks);
   let differ: Differ;
   try {
     differ = new Differ({
@@ -72,6 +71,22 @@ export function openBaselineRun(plan: Plan, opts: BaselineRunOptions, extraSinks
     sink,
     close: async () => {
       await differ.close();
+      return close();
+    },
+  };
+}
+
+/**
+ * Where a run's findings go: the findings log (stderr and reports/findings/), and
+ * `extraSinks` (alert mail, policy kind actions). `close` flushes, returns how many.
+ */
+export function openFindings(plan: Plan, extraSinks: readonly FindingSink[] = []): { sink: FindingSink; close: () => Promise<number> } {
+  const findings = new FindingsLog(path.resolve(plan.reportsDir));
+  const sink = extraSinks.length === 0 ? findings : new FanOutSink([findings, ...extraSinks]);
+  return {
+    sink,
+    close: async () => {
+      await sink.flush();
       return findings.emitted;
     },
   };

@@ -13,7 +13,7 @@ import { buildSummary, formatSummaryText } from '../report/run-summary.js';
 import { CaptureFileSource } from '../source/capture-file.js';
 import { openRunAlerts } from './alerts-command.js';
 import type { AlertSink } from '../alert/alert-sink.js';
-import { addBaselineRunOptions, openBaselineRun, type BaselineRunOptions } from './baseline-run.js';
+import { addBaselineRunOptions, openBaselineRun, openFindings, type BaselineRunOptions } from './baseline-run.js';
 import { ActionRunner } from '../policy/exec-action.js';
 import { PolicyRun } from '../policy/policy-run.js';
 import type { EngineBundle } from './live-run.js';
@@ -131,7 +131,13 @@ function openEngine(
   const actions = plan.policy ? new ActionRunner(log) : null;
   const sinks = [...(alerts ? [alerts] : []), ...(actions && plan.policy ? [actions.kindSink(plan.policy.kindActions)] : [])];
   const baseline = openBaselineRun(plan, opts, sinks);
-  const policy = baseline && actions && plan.policy ? new PolicyRun({ policy: plan.policy, onGrey: baseline.onFirstSight, sink: baseline.sink, actions }) : null;
+  // With --no-baseline the policy still decides rows; its findings need a sink of their own.
+  const ownFindings = baseline === null && plan.policy ? openFindings(plan, sinks) : null;
+  const findings = baseline?.sink ?? ownFindings?.sink;
+  const policy =
+    actions && plan.policy && findings
+      ? new PolicyRun({ policy: plan.policy, onGrey: baseline?.onFirstSight ?? (() => undefined), sink: findings, actions })
+      : null;
   const engine = new CountingEngine({
     tables: plan.tables,
     intervalSec: plan.intervalSec,
@@ -153,6 +159,7 @@ function openEngine(
     engine,
     close: async () => {
       await baseline?.close();
+      await ownFindings?.close();
       if (policy) policy.logSummary(log);
       await actions?.drain();
     },
