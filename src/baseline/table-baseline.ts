@@ -3,7 +3,7 @@
 // differ answers "approved, pending, denied or new?" with one lookup. Rows keep no key
 // array: the key text is split only when a file is written or a row is listed.
 
-import { compareKeys, KEY_SEP } from './key-values.js';
+import { compareKeys, KEY_SEP, keySortKey } from './key-values.js';
 import { isoTime } from '../interval/iso-time.js';
 
 export type RowStatus = 'approved' | 'pending' | 'denied';
@@ -65,9 +65,17 @@ export class TableBaseline {
   sortedKeys(): readonly string[] {
     const rows = this.rows;
     if (this.order.length === rows.size && this.order.every((k) => rows.has(k))) return this.order;
-    // Rows arrive mostly in order (files are sorted; new rows come last), which the sort
-    // takes as runs.
-    this.order = Array.from(rows.keys()).sort(compareKeys);
+    const keys = Array.from(rows.keys());
+    if ((keys.length - this.order.length) * 8 < keys.length) {
+      // Mostly in order already (files are sorted, a few new rows come last): the sort takes
+      // the runs with few comparisons, so compare the key texts directly.
+      this.order = keys.sort(compareKeys);
+    } else {
+      // Mostly new (a learning table): make each key's sort key once rather than parse both
+      // keys at every comparison.
+      const sk = keys.map(keySortKey);
+      this.order = keys.map((_, i) => i).sort((a, b) => (sk[a]! < sk[b]! ? -1 : sk[a]! > sk[b]! ? 1 : 0)).map((i) => keys[i]!);
+    }
     return this.order;
   }
 

@@ -12,20 +12,26 @@ if (port === null) throw new Error('csv-worker must run in a worker thread');
 
 // One job at a time, in arrival order: latest.csv must end as the newest interval.
 let queue: Promise<void> = Promise.resolve();
+// Jobs received and not yet done, per latest.csv: a replay closes intervals faster than
+// they are written, and only the newest of them needs to become latest.csv.
+const waiting = new Map<string, number>();
 
 // One message per interval: its tables share one copy of the key names.
 port.on('message', (jobs: CSVJob[]) => {
   for (const job of jobs) {
+    waiting.set(job.latest, (waiting.get(job.latest) ?? 0) + 1);
     queue = queue.then(async () => {
       const result: CSVJobResult = { id: job.id, error: null };
+      const newerQueued = waiting.get(job.latest)! > 1;
       try {
         const text = snapshotToCSV(job.snapshot);
         // Interval reports: atomic for readers, not flushed to disk one by one (atomic-write.ts).
         await writeFileAtomic(job.file, text, { durable: false });
-        await writeFileAtomic(job.latest, text, { durable: false });
+        if (!newerQueued) await writeFileAtomic(job.latest, text, { durable: false });
       } catch (err) {
         result.error = `cannot write ${job.file}: ${(err as Error).message}`;
       }
+      waiting.set(job.latest, waiting.get(job.latest)! - 1);
       port.postMessage(result);
     });
   }
