@@ -3,6 +3,8 @@
 // colon-separated lower-case hex.
 
 const HEX = '0123456789abcdef';
+/** "00" … "ff" by byte value. */
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, b) => HEX[b >> 4]! + HEX[b & 15]!);
 
 /**
  * Dotted quad of an IPv4 address held as a 32-bit integer, signed or unsigned (the bit
@@ -54,11 +56,8 @@ export function formatIPv6(bytes: Uint8Array): string {
  */
 export function formatMAC(n: number): string {
   if (n < 0) return '';
-  let s = '';
-  for (let shift = 5; shift >= 0; shift--) {
-    // Division, not >>: the value has 48 bits, past what bit operators keep.
-    const byte = Math.floor(n / 2 ** (8 * shift)) & 0xff;
-    s += (shift < 5 ? ':' : '') + HEX[byte >> 4] + HEX[byte & 15];
-  }
-  return s;
+  // Division for the high 16 bits: the value has 48, past what bit operators keep.
+  const hi = Math.floor(n / 0x1_0000_0000);
+  const lo = n >>> 0;
+  return `${HEX_BYTE[hi >>> 8]}:${HEX_BYTE[hi & 0xff]}:${HEX_BYTE[lo >>> 24]}:${HEX_BYTE[(lo >>> 16) & 0xff]}:${HEX_BYTE[(lo >>> 8) & 0xff]}:${HEX_BYTE[lo & 0xff]}`;
 }
