@@ -58,6 +58,7 @@ export function readTableFiles(tableDir: string, table: string, keyColumns: read
     if (t === null) throw new StoreFormatError(path.join(display, LEARNING_FILE), 1, `"${text}" is not an ISO 8601 UTC time such as 2026-11-08T09:00:00.000Z`);
     tb.learningUntil = t;
   }
+  tb.loaded = tb.rows.size;
   return tb;
 }
 
