@@ -4,11 +4,12 @@
 // up — by its key words if it was met before in this run (known-rows.ts), else by printing
 // the key and looking the text up in one Map: approved → silent; pending → silent
 // (reported before); denied → `denied_row`; unknown → learned silently while the table
-// learns, else `new_row` at once and the row becomes pending. At each interval close it widens the seen
-// times of known rows, reports approved rows whose last sighting is now `gone_after` old
-// (`gone_row`, once, when the age crosses the threshold), writes the interval's .new.csv,
-// and writes the changes to the store (pending rows also right after they are found, so a
-// restart does not report them again). Store writes run off the packet loop and fail soft.
+// learns, else `new_row` at once and the row becomes pending. At each interval close it
+// widens the seen times of known rows, reports approved rows whose last sighting is now
+// `gone_after` old (`gone_row`, once, when the age crosses the threshold), writes the
+// interval's .new.csv, and writes the changes to the store (pending rows also right after
+// they are found, so a restart does not report them again). Store writes run off the
+// packet loop and fail soft.
 
 import type { BaselineStore } from '../baseline/baseline-store.js';
 import { currentUser, type HistoryEntry } from '../baseline/history-log.js';
@@ -156,8 +157,7 @@ export class Differ {
           const key = snapshotRow(s, i).key.join(' ');
           const b = w.baseline.rows.get(key);
           if (b === undefined) continue; // forgotten by the admin during this interval
-          w.known.add(s.data, base, s.width, key, b);
-          k = w.known.find(s.data, base, s.width);
+          k = w.known.add(s.data, base, s.width, key, b);
         }
         const b = w.known.rows[k]!;
         const c = base + s.width;

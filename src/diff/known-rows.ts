@@ -34,11 +34,13 @@ export class KnownRows {
     return this.index.find(this.keyAt(data, base, width));
   }
 
-  add(data: Float64Array, base: number, width: number, key: string, row: BaselineRow): void {
+  /** Remembers the key at data[base ..+width) as `key` → `row`; returns its entry number. */
+  add(data: Float64Array, base: number, width: number, key: string, row: BaselineRow): number {
     this.index ??= new KeyHashTable(width);
     const n = this.index.findOrInsert(this.keyAt(data, base, width));
     this.keys[n] = key;
     this.rows[n] = row;
+    return n;
   }
 
   private keyAt(data: Float64Array, base: number, width: number): Uint32Array {
