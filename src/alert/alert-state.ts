@@ -49,6 +49,8 @@ export class AlertStateFile {
   private writing: Promise<void> | null = null;
   private dirty = false;
   private waiters: (() => void)[] = [];
+  /** Text of the last successful write: an unchanged state is not written again. */
+  private lastWritten: string | null = null;
 
   constructor(
     readonly file: string,
@@ -82,7 +84,9 @@ export class AlertStateFile {
   save(get: () => AlertStateData): Promise<void> {
     this.dirty = true;
     const done = new Promise<void>((resolve) => this.waiters.push(resolve));
-    if (this.writing === null) this.writing = this.loop(get);
+    // Started on the next microtask, so that `writing` is set before the loop can end and
+    // clear it (a loop with nothing new to write does not otherwise wait at all).
+    if (this.writing === null) this.writing = Promise.resolve().then(() => this.loop(get));
     return done;
   }
 
@@ -91,7 +95,13 @@ export class AlertStateFile {
       this.dirty = false;
       const waiters = this.waiters.splice(0);
       try {
-        await writeFileAtomic(this.file, JSON.stringify(get()));
+        // The same state again (a run that found nothing saves at start and at close): the
+        // file already holds it, and each durable write costs two flushes to disk.
+        const text = JSON.stringify(get());
+        if (text !== this.lastWritten) {
+          await writeFileAtomic(this.file, text);
+          this.lastWritten = text;
+        }
       } catch (err) {
         // A full disk must not stop counting (DESIGN rule 7): say so, and try again on the next save.
         this.log(`cannot save alert state ${this.file}: ${(err as Error).message}`);
