@@ -246,7 +246,7 @@ export class Differ {
 
   private async persistTable(w: TableWatch, withSeen: boolean): Promise<void> {
     const adds = w.adds;
-    const seen = withSeen ? w.seen : new Map<string, [number, number]>();
+    const seen = withSeen ? w.seen : new Map<string, BaselineRow>();
     const lockChanged = w.lockChanged;
     const urgentAdds = w.urgentAdds;
     w.adds = new Map();
@@ -270,10 +270,10 @@ export class Differ {
       fresh.rows.set(k, r);
       touched.add(r.status);
     }
-    for (const [k, [first, last]] of seen) {
+    for (const [k, times] of seen) {
       const r = fresh.rows.get(k);
       if (r === undefined) continue;
-      widen(r, first, last);
+      widen(r, times.firstSeen, times.lastSeen);
       touched.add(r.status);
     }
     fresh.learningUntil = w.learning ? w.learningUntil : null;
@@ -294,9 +294,9 @@ export class Differ {
     if (fresh !== w.baseline) {
       // Rows found while we wrote belong in the adopted baseline too.
       for (const [k, r] of w.adds) if (!fresh.rows.has(k)) fresh.rows.set(k, r);
-      for (const [k, [first, last]] of w.seen) {
+      for (const [k, times] of w.seen) {
         const r = fresh.rows.get(k);
-        if (r !== undefined) widen(r, first, last);
+        if (r !== undefined) widen(r, times.firstSeen, times.lastSeen);
       }
       w.baseline = fresh;
     }

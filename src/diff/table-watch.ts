@@ -22,8 +22,11 @@ export class TableWatch {
   urgentAdds = false;
   /** Baseline rows met in this run, by key words: recognized again without printing. */
   readonly known = new KnownRows();
-  /** Known rows seen since the last write: [first_seen, last_seen] by key text. */
-  seen = new Map<string, [number, number]>();
+  /**
+   * Known rows whose seen times moved since the last write, by key text: the row object
+   * holds the times (widened in place), to be carried over if the table is reloaded.
+   */
+  seen = new Map<string, BaselineRow>();
   /** Packet time (interval end) of the last write of `seen`, and of the last interval closed. */
   seenWrittenAt = Number.NEGATIVE_INFINITY;
   lastEnd = Number.NEGATIVE_INFINITY;
@@ -39,13 +42,7 @@ export class TableWatch {
   /** Widens a row's seen times (NaN-aware) and remembers a change for the next write. */
   markSeen(key: string, row: BaselineRow, first: number, last: number): void {
     // Nothing new (a replay of traffic already known): nothing to write.
-    if (!widen(row, first, last)) return;
-    const s = this.seen.get(key);
-    if (s === undefined) this.seen.set(key, [row.firstSeen, row.lastSeen]);
-    else {
-      s[0] = row.firstSeen;
-      s[1] = row.lastSeen;
-    }
+    if (widen(row, first, last)) this.seen.set(key, row);
   }
 }
 
