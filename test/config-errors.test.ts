@@ -104,3 +104,10 @@ test('usage errors exit 2 with a one-line message', () => {
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /missing\.pcap/);
 });
+
+test('a sensor name with blanks is refused: it is a key value in baselines and findings', () => {
+  const file = writeConfig('sensor.yaml', 'sensor: "edge 1"\ntables:\n  - name: conn\n    key: [sensor, src_host]\n');
+  const r = spanwatch(['check', '--config', file]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /sensor\.yaml:1:9 sensor: sensor "edge 1": a sensor name cannot be empty or hold blanks/);
+});

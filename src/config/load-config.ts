@@ -74,12 +74,22 @@ export function compileConfig(file: string, text: string): Plan {
   return compilePlan(new YAMLReader(file, text));
 }
 
+/** The sensor name is a key value (the `sensor` field) in baselines and findings: no blanks. */
+function readSensor(r: ConfigReader, at: At): string | null {
+  const s = r.string(at, 'a sensor name');
+  if (s !== null && (s === '' || /\s/.test(s))) {
+    r.problem(at, `sensor ${JSON.stringify(s)}: a sensor name cannot be empty or hold blanks (it is a key value in baselines and findings)`);
+    return null;
+  }
+  return s;
+}
+
 function compilePlan(r: ConfigReader): Plan {
   const file = r.file;
   const top = r.problems.length === 0 ? r.map(r.root, TOP_KEYS) : null;
   const get = (k: string): At | undefined => top?.get(k);
 
-  const sensor = optional(get('sensor'), (at) => r.string(at, 'a sensor name')) ?? os.hostname();
+  const sensor = optional(get('sensor'), (at) => readSensor(r, at)) ?? os.hostname();
   const intervalSec = optional(get('interval'), (at) => readInterval(r, at)) ?? 60;
   const reportsDir = optional(get('reports_dir'), (at) => r.string(at, 'a directory')) ?? 'reports';
   const homeNetworks: string[] = [];
