@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { CountingEngine } from '../src/count/counting-engine.js';
 import { HomeNetworks } from '../src/count/home-networks.js';
 import { parseKeySpec } from '../src/count/key-part.js';
-import { COUNTER_COLUMNS, snapshotRows, type TableSnapshot } from '../src/count/table-snapshot.js';
+import { COUNTER_COLUMNS, snapshotRow, sortByKey, type TableSnapshot } from '../src/count/table-snapshot.js';
 import { isoTime } from '../src/interval/iso-time.js';
 import { snapshotToCSV } from '../src/report/csv-format.js';
 import { CaptureFileSource } from '../src/source/capture-file.js';
@@ -68,7 +68,8 @@ test('interval CSVs equal csv-stringify run over every field, for every field ki
   assert.ok(rows > 300, `enough rows to compare (${rows})`);
   assert.ok(snapshots.some((s) => s.names.v6.length > 0), 'IPv6 hosts among them');
   for (const s of snapshots) {
-    const records = snapshotRows(s).map((r) => [...r.key, String(r.packets), String(r.bytes), new Date(r.firstSeen).toISOString(), new Date(r.lastSeen).toISOString()]);
+    const rows = sortByKey(s, Array.from({ length: s.size }, (_, i) => i)).map((i) => snapshotRow(s, i));
+    const records = rows.map((r) => [...r.key, String(r.packets), String(r.bytes), new Date(r.firstSeen).toISOString(), new Date(r.lastSeen).toISOString()]);
     const expected = stringify(records, { header: true, columns: [...s.keyColumns, ...COUNTER_COLUMNS] });
     assert.equal(snapshotToCSV(s), expected, `table ${s.table}, interval ${new Date(s.start).toISOString()}`);
   }

@@ -74,6 +74,24 @@ export abstract class ConfigReader {
     return this.entries(at.node) !== null;
   }
 
+  /**
+   * A list of table names of this config (the `tables:` of a report or of the policy),
+   * each kept once; an unknown name is a problem. `ok` is false when one was found.
+   */
+  tableList(at: At, tableNames: readonly string[]): { tables: string[]; ok: boolean } {
+    const tables: string[] = [];
+    let ok = true;
+    for (const item of this.seq(at) ?? []) {
+      const t = this.string(item, 'a table name');
+      if (t === null) continue;
+      if (!tableNames.includes(t)) {
+        this.problem(item, `no table "${t}" in this config; tables: ${tableNames.join(', ')}`);
+        ok = false;
+      } else if (!tables.includes(t)) tables.push(t);
+    }
+    return { tables, ok };
+  }
+
   /** Items of a sequence, or null (with a problem). */
   seq(at: At): At[] | null {
     const items = this.items(at.node);

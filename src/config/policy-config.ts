@@ -52,16 +52,8 @@ export function readPolicySettings(r: ConfigReader, varsAt: At | undefined, poli
   const defAt = m.get('default');
   const def = defAt ? r.string(defAt, 'grey or deny') : 'grey';
   if (defAt && def !== null && def !== 'grey' && def !== 'deny') r.problem(defAt, `"${def}" is not a default: write grey (the baseline decides) or deny (every row outside the allow list is denied)`);
-  let tables: string[] | null = null;
   const tablesAt = m.get('tables');
-  if (tablesAt) {
-    tables = [];
-    for (const item of r.seq(tablesAt) ?? []) {
-      const t = r.string(item, 'a table name');
-      if (t !== null && !tableNames.includes(t)) r.problem(item, `no table "${t}"; tables: ${tableNames.join(', ')}`);
-      else if (t !== null) tables.push(t);
-    }
-  }
+  const tables = tablesAt ? r.tableList(tablesAt, tableNames).tables : null;
   const supAt = m.get('suppress');
   const suppressMs = supAt ? readDurationMs(r, supAt) : DEFAULT_SUPPRESS_MS;
   const kindActions: Partial<Record<string, ExecAction>> = {};

@@ -102,15 +102,9 @@ function readReport(r: ConfigReader, at: At, tableNames: readonly string[], earl
   let tables: string[] | null = null;
   const tablesAt = m.get('tables');
   if (tablesAt) {
-    tables = [];
-    for (const t of r.seq(tablesAt) ?? []) {
-      const tn = r.string(t, 'a table name');
-      if (tn === null) continue;
-      if (!tableNames.includes(tn)) {
-        r.problem(t, `no table "${tn}" in this config; tables: ${tableNames.join(', ')}`);
-        ok = false;
-      } else if (!tables.includes(tn)) tables.push(tn);
-    }
+    const list = r.tableList(tablesAt, tableNames);
+    tables = list.tables;
+    ok &&= list.ok;
   }
 
   let only: 'findings' | null = null;

@@ -1,16 +1,17 @@
 // A table's key extraction compiled into one function with `new Function`, once per table:
 // straight-line code for its own fields that writes the key words and hashes them as it
 // goes, instead of a switch per field per packet (extractPart in key-part.ts, which stays
-// as the reference the generated code is tested against, field by field, over every real
-// capture: test/count-key-code.test.ts).
+// as the reference: the fallback where code generation is refused, and what the generated
+// code is tested against, field by field, over every real capture:
+// test/count-key-code.test.ts).
 //
 // The generated source embeds only numbers taken from the parsed key parts (offsets, masks,
 // prefix lengths); port lists are passed in as arguments, never printed into the code.
 
 import { ABSENT, type Frame } from '../decode/frame.js';
 import { FieldKind } from './fields.js';
-import { finishHash, HASH_SEED, mixWord } from './key-hash-table.js';
-import { OTHER_PORT, type KeyContext, type KeyPart } from './key-part.js';
+import { finishHash, HASH_SEED, hashWords, mixWord } from './key-hash-table.js';
+import { extractPart, OTHER_PORT, type KeyContext, type KeyPart } from './key-part.js';
 
 /** Writes the key into `key` and returns its hash (≥ 0), or -1 when the packet lacks a field. */
 export type KeyExtractor = (f: Frame, ctx: KeyContext, key: Uint32Array) => number;
@@ -26,11 +27,29 @@ const NUMBER_FIELDS: Readonly<Record<number, string>> = {
   [FieldKind.ARP_OP]: 'arpOp',
 };
 
+/** The generated extractor; the reference one where `new Function` is refused. */
 export function compileKeyExtractor(parts: readonly KeyPart[]): KeyExtractor {
   const lists = parts.map((p) => p.portList);
   const source = generateKeySource(parts);
-  const make = new Function('mix', 'finish', 'lists', 'OTHER', 'ABSENT', source) as (...args: unknown[]) => KeyExtractor;
+  let make: (...args: unknown[]) => KeyExtractor;
+  try {
+    make = new Function('mix', 'finish', 'lists', 'OTHER', 'ABSENT', source) as typeof make;
+  } catch {
+    return referenceKeyExtractor(parts);
+  }
   return make(mixWord, finishHash, lists, OTHER_PORT, ABSENT);
+}
+
+/** The same extraction part by part through extractPart (key-part.ts), then hashWords. */
+export function referenceKeyExtractor(parts: readonly KeyPart[]): KeyExtractor {
+  return (f, ctx, key) => {
+    let off = 0;
+    for (const p of parts) {
+      if (!extractPart(p, f, ctx, key, off)) return -1;
+      off += p.words;
+    }
+    return hashWords(key, off);
+  };
 }
 
 /** The body of the factory: `return function (f, ctx, key) { … }`. Exported for the tests. */

@@ -44,11 +44,6 @@ export function snapshotRow(s: TableSnapshot, i: number): SnapshotRow {
   return rowAt(s.parts, s.names, s.data, i * s.stride, s.width);
 }
 
-/** Every row as text, sorted by key. */
-export function snapshotRows(s: TableSnapshot): SnapshotRow[] {
-  return sortByKey(s, Array.from({ length: s.size }, (_, i) => i)).map((i) => snapshotRow(s, i));
-}
-
 /** The row at data[base..] as text: `width` key words, then the counters. */
 export function rowAt(parts: readonly KeyPart[], names: KeyNames, data: Float64Array, base: number, width: number): SnapshotRow {
   const key: string[] = [];

@@ -150,7 +150,7 @@ export class ByteStream {
 
   constructor(
     private readonly reader: ChunkReader,
-    private readonly chunkSize = DEFAULT_CHUNK_SIZE,
+    chunkSize = DEFAULT_CHUNK_SIZE,
   ) {
     this.buf = Buffer.allocUnsafe(TAIL_ROOM + chunkSize);
     this.spare = Buffer.allocUnsafe(TAIL_ROOM + chunkSize);
