@@ -23,9 +23,9 @@ async function worker(dir: string, start: number): Promise<void> {
     const batch = i % 5 === 0 ? Array.from({ length: 300 }, (_, j) => `10.8.${(i >> 4) & 255}.${j & 255} 198.51.100.${j >> 8} udp 53`) : [keyOf(i)];
     await store.update(async () => {
       const tb = store.load('conn', COLS);
-      for (const k of batch) tb.rows.set(k, { status: 'approved', firstSeen: NaN, lastSeen: NaN, at: Date.now(), note: i % 5 === 0 ? 'snapshot' : 'approve' });
+      for (const k of batch) tb.rows.set(k, { status: 'approved', firstSeen: NaN, lastSeen: NaN, at: Date.now(), note: i % 5 === 0 ? 'snapshot' : 'approve', line: undefined });
       // A pending row moves into approved, as `approve` does: approved.csv is written first.
-      tb.rows.set(`10.7.0.${i & 255} 192.0.2.7 tcp 25`, { status: 'pending', firstSeen: NaN, lastSeen: NaN, at: Date.now() - 1000, note: '' });
+      tb.rows.set(`10.7.0.${i & 255} 192.0.2.7 tcp 25`, { status: 'pending', firstSeen: NaN, lastSeen: NaN, at: Date.now() - 1000, note: '', line: undefined });
       await store.write(tb, ['approved', 'pending']);
     });
     process.stdout.write(batch.map((k) => `ok ${k}\n`).join(''));

@@ -12,6 +12,7 @@ import { HistoryLog } from '../src/baseline/history-log.js';
 import { canonicalValue, compareKeys, keySortKey } from '../src/baseline/key-values.js';
 import { StoreFormatError, StoreLockedError } from '../src/baseline/store-error.js';
 import { StoreLock } from '../src/baseline/store-lock.js';
+import { widenSeen } from '../src/baseline/table-baseline.js';
 import { tempDir } from './support/cli.js';
 
 const root = tempDir();
@@ -86,6 +87,48 @@ test('a bad hand edit is refused with file:line and the reason', () => {
   refused({ 'conn/approved.csv': HEADER + '10.0.0.1,10.0.0.2,tcp,22,yesterday,,2026-11-01T00:00:00Z,\n' }, /approved\.csv:2$/, /first_seen "yesterday" is not an ISO 8601/);
   refused({ 'conn/approved.csv': HEADER + '10.0.0.1,10.0.0.2,tcp,22,,,2026-11-01T00:00:00Z,\n10.0.0.1,10.0.0.2,TCP,022,,,2026-11-02T00:00:00Z,\n' }, /approved\.csv:3$/, /the same key as line 2/);
   refused({ 'conn/denied.csv': 'client_host,server_host,proto,server_port,first_seen,last_seen,denied_at,note\n10.0.0.1,10.0.0.2,tcp,22,,,,\n' }, /denied\.csv:2$/, /denied_at "" is not an ISO 8601/);
+  // A day that does not exist is refused, not rolled over into March as Date.parse would.
+  refused({ 'conn/approved.csv': HEADER + '10.0.0.1,10.0.0.2,tcp,22,2026-02-30T08:00:00.000Z,,2026-11-01T00:00:00Z,\n' }, /approved\.csv:2$/, /first_seen "2026-02-30T08:00:00\.000Z" is not an ISO 8601/);
+});
+
+test('a rewrite reuses the lines of unchanged rows and writes changed ones anew, canonical either way', async () => {
+  // Line 2 is written as the store writes; the others are not, each in one way (upper-case
+  // IPv6, a quoted note, a time without milliseconds, a CRLF ending): all come back canonical.
+  const store = storeWith({
+    'conn/approved.csv':
+      HEADER +
+      '10.0.0.1,192.0.2.1,udp,53,2026-11-01T08:00:00.000Z,2026-11-01T09:00:00.000Z,2026-11-01T00:00:00.000Z,learned\n' +
+      '10.0.0.2,2001:DB8::5,tcp,443,,,2026-11-01T00:00:00.000Z,\n' +
+      '10.0.0.3,192.0.2.3,tcp,25,,,2026-11-01T00:00:00.000Z,"vendor, mail"\n' +
+      '10.0.0.4,192.0.2.4,tcp,22,2026-11-01T08:00:00Z,,2026-11-01T00:00:00.000Z,\n' +
+      '10.0.0.5,192.0.2.5,tcp,80,,,2026-11-01T00:00:00.000Z,web\r\n' +
+      '10.0.0.6,192.0.2.6,tcp,21,,,2026-11-01T00:00:00.000Z, blank first\n' +
+      '10.0.0.7,192.0.2.7,tcp,20,,,2026-11-01T00:00:00.1Z,\n',
+  });
+  const tb = store.load('conn', COLS);
+  const file = path.join(store.dir, 'conn/approved.csv');
+  const expected = (row1Last: string, row2: string): string =>
+    HEADER +
+    `10.0.0.1,192.0.2.1,udp,53,2026-11-01T08:00:00.000Z,${row1Last},2026-11-01T00:00:00.000Z,learned\n` +
+    `10.0.0.2,2001:db8::5,tcp,443,${row2},2026-11-01T00:00:00.000Z,\n` +
+    '10.0.0.3,192.0.2.3,tcp,25,,,2026-11-01T00:00:00.000Z,"vendor, mail"\n' +
+    '10.0.0.4,192.0.2.4,tcp,22,2026-11-01T08:00:00.000Z,,2026-11-01T00:00:00.000Z,\n' +
+    '10.0.0.5,192.0.2.5,tcp,80,,,2026-11-01T00:00:00.000Z,web\n' +
+    '10.0.0.6,192.0.2.6,tcp,21,,,2026-11-01T00:00:00.000Z," blank first"\n' +
+    '10.0.0.7,192.0.2.7,tcp,20,,,2026-11-01T00:00:00.100Z,\n';
+  await store.update(() => store.write(tb, ['approved']));
+  assert.equal(fs.readFileSync(file, 'utf8'), expected('2026-11-01T09:00:00.000Z', ','));
+  // Seen again: the new times are written, and a move by less than a millisecond is no change.
+  const t = Date.parse('2026-11-02T10:00:00.000Z');
+  assert.equal(widenSeen(tb.rows.get('10.0.0.1 192.0.2.1 udp 53')!, t, t + 0.75), true);
+  assert.equal(widenSeen(tb.rows.get('10.0.0.1 192.0.2.1 udp 53')!, t, t + 0.9), false);
+  assert.equal(widenSeen(tb.rows.get('10.0.0.2 2001:db8::5 tcp 443')!, t - 1000, t), true);
+  await store.update(() => store.write(tb, ['approved']));
+  assert.equal(fs.readFileSync(file, 'utf8'), expected('2026-11-02T10:00:00.000Z', '2026-11-02T09:59:59.000Z,2026-11-02T10:00:00.000Z'));
+  // Written twice more with nothing changed: the same text (every line now cut from it).
+  await store.update(() => store.write(tb, ['approved']));
+  await store.update(() => store.write(tb, ['approved']));
+  assert.equal(fs.readFileSync(file, 'utf8'), expected('2026-11-02T10:00:00.000Z', '2026-11-02T09:59:59.000Z,2026-11-02T10:00:00.000Z'));
 });
 
 test('a key left in two files by an interrupted move resolves to the newer decision', () => {
@@ -133,7 +176,7 @@ test('save, change, diff, restore: the store is back as saved and the restore ca
   await assert.rejects(store.update(() => saveAs(store, 'before', cols, false, '2026-11-02T00:00:00.000Z')), /a save named "before" exists/);
   const tb = store.load('conn', COLS);
   tb.rows.get('10.0.0.1 10.0.0.2 tcp 22')!.status = 'denied';
-  tb.rows.set('10.0.0.5 10.0.0.6 udp 53', { status: 'approved', firstSeen: NaN, lastSeen: NaN, at: 0, note: '' });
+  tb.rows.set('10.0.0.5 10.0.0.6 udp 53', { status: 'approved', firstSeen: NaN, lastSeen: NaN, at: 0, note: '', line: undefined });
   await store.update(() => store.write(tb));
   const current = new Map([['conn', store.load('conn', COLS)]]);
   assert.deepEqual(diffWithSave(loadSave(store, 'before', cols), current), [

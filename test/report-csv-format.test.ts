@@ -10,7 +10,7 @@ import { CountingEngine } from '../src/count/counting-engine.js';
 import { HomeNetworks } from '../src/count/home-networks.js';
 import { parseKeySpec } from '../src/count/key-part.js';
 import { COUNTER_COLUMNS, snapshotRow, sortByKey, type TableSnapshot } from '../src/count/table-snapshot.js';
-import { isoTime } from '../src/interval/iso-time.js';
+import { isoTime, parseIsoTime } from '../src/interval/iso-time.js';
 import { snapshotToCSV } from '../src/report/csv-format.js';
 import { CaptureFileSource } from '../src/source/capture-file.js';
 import { REAL_PCAPS } from './support/paths.js';
@@ -26,6 +26,29 @@ test('isoTime prints exactly what toISOString prints, fractional, pre-1970 and s
   for (let i = 0; i < 2_000; i++) samples.push((random() - 0.3) * 4e12);
   for (const ms of samples) assert.equal(isoTime(ms), new Date(ms).toISOString(), `ms ${ms}`);
   assert.throws(() => isoTime(Number.NaN), RangeError);
+});
+
+test('parseIsoTime reads back what isoTime prints, agrees with Date.parse, and refuses days that do not exist', () => {
+  let seed = 777;
+  const random = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  for (let i = 0; i < 20_000; i++) {
+    const ms = Math.floor((random() - 0.3) * 4e12);
+    assert.equal(parseIsoTime(isoTime(ms)), ms, isoTime(ms));
+  }
+  for (const text of ['0000-01-01T00:00:00.000Z', '0099-12-31T23:59:59.999Z', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00.5Z', '2026-11-01T00:00:00.123456789Z', '2024-02-29T23:59:59Z']) {
+    assert.equal(parseIsoTime(text), Date.parse(text), text);
+  }
+  // Date.parse rolls these over into another day; a hand edit saying them is a mistake.
+  for (const text of ['2026-02-29T00:00:00Z', '2026-02-30T00:00:00Z', '2026-04-31T00:00:00Z', '2026-01-01T24:00:00Z', '1900-02-29T00:00:00Z']) {
+    assert.ok(Number.isFinite(Date.parse(text)), text);
+    assert.equal(parseIsoTime(text), null, text);
+  }
+  for (const text of ['', 'yesterday', '2026-13-01T00:00:00Z', '2026-11-01T00:00:60Z', '2026-11-01 00:00:00Z', '2026-11-01T00:00:00.Z', '2026-11-01T00:00:00.1234567890Z', '2026-11-01T00:00:00', '+2026-11-01T00:00:00Z']) {
+    assert.equal(parseIsoTime(text), null, text);
+  }
 });
 
 // Sensor names that need quotes and escapes in CSV, and edge cases of the unquoted path.

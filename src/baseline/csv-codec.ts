@@ -30,9 +30,13 @@ export function parseCSV(text: string, file: string): CSVRecord[] {
   return out;
 }
 
-/** Calls `fn` for each record in order, without keeping them (big baselines load in one pass). */
-export function forEachCSVRecord(text: string, file: string, fn: (line: number, fields: string[]) => void): void {
-  const out = { push: (r: CSVRecord): void => fn(r.line, r.fields) };
+/**
+ * Calls `fn` for each record in order, without keeping them (big baselines load in one
+ * pass). `plain` is the record's text (without its line ending) when it has no quotes:
+ * then it is exactly `fields.join(',')`, and a writer may reuse it.
+ */
+export function forEachCSVRecord(text: string, file: string, fn: (line: number, fields: string[], plain: string | null) => void): void {
+  const out = { push: (r: CSVRecord): void => fn(r.line, r.fields, null) };
   let line = 1;
   let pos = 0;
   const n = text.length;
@@ -43,7 +47,7 @@ export function forEachCSVRecord(text: string, file: string, fn: (line: number, 
     // Fast path: a line without quotes is a plain split (nearly every line of a baseline).
     const raw = text.slice(pos, end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
     if (!raw.includes('"')) {
-      if (raw.trim() !== '') fn(line, raw.split(','));
+      if (raw.trim() !== '') fn(line, raw.split(','), raw);
       pos = end + 1;
       line++;
       continue;

@@ -112,8 +112,14 @@ export function keySortKey(key: string): string {
  * big baseline this way makes no sort key strings (two per row, kept through the sort).
  */
 export function compareKeys(a: string, b: string): number {
-  let ai = 0;
-  let bi = 0;
+  // Neighbours in a sorted table share their first values (the same client, say): equal
+  // text is an equal value, so start at the value where the texts first differ.
+  const n = Math.min(a.length, b.length);
+  let p = 0;
+  while (p < n && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  if (p === a.length && p === b.length) return 0;
+  let ai = p === 0 ? 0 : a.lastIndexOf(KEY_SEP, p - 1) + 1;
+  let bi = ai;
   for (;;) {
     let aj = a.indexOf(KEY_SEP, ai);
     let bj = b.indexOf(KEY_SEP, bi);

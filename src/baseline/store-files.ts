@@ -15,12 +15,12 @@ import path from 'node:path';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { TextBuilder } from '../report/text-builder.js';
 import { forEachCSVRecord, formatCSVField, formatCSVLine } from './csv-codec.js';
+import { parseIsoTime } from '../interval/iso-time.js';
 import { canonicalValue, KEY_SEP } from './key-values.js';
 import { StoreFormatError } from './store-error.js';
 import { isoOrEmpty, STATUS_TIME_COLUMN, STATUSES, TableBaseline, type BaselineRow, type RowStatus } from './table-baseline.js';
 
 export const LEARNING_FILE = 'learning-until.txt';
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 export function statusFile(tableDir: string, status: RowStatus): string {
   return path.join(tableDir, `${status}.csv`);
@@ -30,11 +30,14 @@ export function headerOf(keyColumns: readonly string[], status: RowStatus): stri
   return [...keyColumns, 'first_seen', 'last_seen', STATUS_TIME_COLUMN[status], 'note'];
 }
 
-/** Parses `ISO` (or '' → NaN when allowed); null when it is not a time. */
+/** Parses an ISO 8601 UTC time (or '' → NaN when allowed); null when it is not a time. */
 function parseTime(text: string, allowEmpty: boolean): number | null {
   if (text === '') return allowEmpty ? NaN : null;
-  return ISO.test(text) ? Date.parse(text) : null;
+  return parseIsoTime(text);
 }
+
+/** Length of a time as the store prints it (`2026-11-08T09:00:00.000Z`). */
+const ISO_MS_LENGTH = 24;
 
 /** Reads every file of the table; a table with no files is an empty, non-existing baseline. */
 export function readTableFiles(tableDir: string, table: string, keyColumns: readonly string[], display = tableDir): TableBaseline {
@@ -67,7 +70,7 @@ function parseStatusFile(text: string, file: string, status: RowStatus, tb: Tabl
   const width = tb.keyColumns.length;
   const seenAt = new Map<string, number>();
   let header = true;
-  forEachCSVRecord(text, file, (line, fields) => {
+  forEachCSVRecord(text, file, (line, fields, plain) => {
     if (header) {
       header = false;
       if (fields.join(',') !== expected.join(',')) {
@@ -79,10 +82,14 @@ function parseStatusFile(text: string, file: string, status: RowStatus, tb: Tabl
       throw new StoreFormatError(file, line, `${fields.length} fields; expected ${expected.length} (${expected.join(',')})`);
     }
     const values: string[] = [];
+    // The line as read is the line to write back while the row is unchanged, when it is
+    // written as the store writes it: no quotes, canonical key values and times.
+    let canonical = plain !== null;
     for (let c = 0; c < width; c++) {
       const v = canonicalValue(tb.keyColumns[c]!, fields[c]!);
       if ('error' in v) throw new StoreFormatError(file, line, v.error);
       values.push(v.value);
+      canonical &&= v.value === fields[c];
     }
     const firstSeen = parseTime(fields[width]!, true);
     const lastSeen = parseTime(fields[width + 1]!, true);
@@ -94,27 +101,56 @@ function parseStatusFile(text: string, file: string, status: RowStatus, tb: Tabl
     const dup = seenAt.get(key);
     if (dup !== undefined) throw new StoreFormatError(file, line, `the same key as line ${dup}`);
     seenAt.set(key, line);
-    const row: BaselineRow = { status, firstSeen, lastSeen, at, note: fields[width + 3]! };
+    const note = fields[width + 3]!;
+    canonical &&= isStoreTime(fields[width]!) && isStoreTime(fields[width + 1]!) && fields[width + 2]!.length === ISO_MS_LENGTH && formatCSVField(note) === note;
+    const row: BaselineRow = { status, firstSeen, lastSeen, at, note, line: canonical ? plain! : undefined };
     const other = tb.rows.get(key);
     if (other === undefined || row.at > other.at || (row.at === other.at && status === 'approved')) tb.rows.set(key, row);
   });
 }
 
+/** A time field (valid) as the store prints it: empty or with exactly milliseconds. */
+function isStoreTime(text: string): boolean {
+  return text.length === 0 || text.length === ISO_MS_LENGTH;
+}
+
 /** Characters that make a key value need quotes in CSV. */
 const QUOTE_IN_KEY = /[",\r\n]/;
 
-/** One status file's text: header, then the rows of that status sorted by key. */
+/**
+ * One status file's text: header, then the rows of that status sorted by key. Rows still
+ * holding the line they were read or written as reuse it; afterwards every row's line is a
+ * slice of the new text, so the texts of earlier reads and writes can be collected.
+ */
 export function formatStatusFile(tb: TableBaseline, status: RowStatus): string {
-  const out = new TextBuilder();
-  out.add(formatCSVLine(headerOf(tb.keyColumns, status)));
+  const out = new TextBuilder('\n');
+  const header = formatCSVLine(headerOf(tb.keyColumns, status)).slice(0, -1);
+  out.add(header);
+  const rows: BaselineRow[] = [];
+  const lengths: number[] = [];
   for (const key of tb.sortedKeys()) {
     const r = tb.rows.get(key)!;
     if (r.status !== status) continue;
-    // Key values hold no blanks (key-values.ts), so a key with nothing to quote is its CSV.
-    const keyCSV = QUOTE_IN_KEY.test(key) ? formatCSVLine(key.split(KEY_SEP)).slice(0, -1) : key.replaceAll(KEY_SEP, ',');
-    out.add(`${keyCSV},${isoOrEmpty(r.firstSeen)},${isoOrEmpty(r.lastSeen)},${isoOrEmpty(r.at)},${formatCSVField(r.note)}\n`);
+    // A new line is not kept in the row: it is a tree of pieces until joined into the text.
+    const line = r.line ?? formatRowLine(key, r);
+    out.add(line);
+    rows.push(r);
+    lengths.push(line.length);
   }
-  return out.toString();
+  const text = out.toString();
+  let at = header.length + 1;
+  for (let i = 0; i < rows.length; i++) {
+    const end = at + lengths[i]!;
+    rows[i]!.line = text.slice(at, end);
+    at = end + 1;
+  }
+  return text;
+}
+
+function formatRowLine(key: string, r: BaselineRow): string {
+  // Key values hold no blanks (key-values.ts), so a key with nothing to quote is its CSV.
+  const keyCSV = QUOTE_IN_KEY.test(key) ? formatCSVLine(key.split(KEY_SEP)).slice(0, -1) : key.replaceAll(KEY_SEP, ',');
+  return `${keyCSV},${isoOrEmpty(r.firstSeen)},${isoOrEmpty(r.lastSeen)},${isoOrEmpty(r.at)},${formatCSVField(r.note)}`;
 }
 
 /**

@@ -24,6 +24,13 @@ export interface BaselineRow {
   /** When it was approved, first reported (pending) or denied; ms since the epoch. */
   at: number;
   note: string;
+  /**
+   * The row's line in its status file (no newline) as last read or written, or undefined
+   * once anything in the row changed since: a running sensor rewrites a big table when
+   * only some seen times moved, and formats only those rows again. Whoever changes a
+   * field of a row clears it (`widenSeen` does).
+   */
+  line: string | undefined;
 }
 
 export class TableBaseline {
@@ -89,6 +96,27 @@ export class TableBaseline {
     t.learningUntil = this.learningUntil;
     return t;
   }
+}
+
+/**
+ * Widens a row's seen times to include first..last: first_seen = min, last_seen = max; NaN
+ * (never seen) always gives way. Times are kept to the millisecond, as the files hold them,
+ * so a time that moved by less than that is no change. True if either moved.
+ */
+export function widenSeen(row: BaselineRow, first: number, last: number): boolean {
+  const f = Math.floor(first);
+  const l = Math.floor(last);
+  let changed = false;
+  if (!(row.firstSeen <= f)) {
+    row.firstSeen = f;
+    changed = true;
+  }
+  if (!(row.lastSeen >= l)) {
+    row.lastSeen = l;
+    changed = true;
+  }
+  if (changed) row.line = undefined;
+  return changed;
 }
 
 export function joinKey(values: readonly string[]): string {

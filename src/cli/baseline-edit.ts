@@ -38,7 +38,7 @@ export async function decide(
           const status: RowStatus = action === 'approve' ? 'approved' : 'denied';
           if (row?.status === status && note === undefined) continue;
           if (row) touched.add(row.status);
-          tb.rows.set(key, { status, firstSeen: row?.firstSeen ?? NaN, lastSeen: row?.lastSeen ?? NaN, at, note: note ?? row?.note ?? '' });
+          tb.rows.set(key, { status, firstSeen: row?.firstSeen ?? NaN, lastSeen: row?.lastSeen ?? NaN, at, note: note ?? row?.note ?? '', line: undefined });
           touched.add(status);
         }
         changed++;

@@ -9,11 +9,10 @@ import { parseCSV } from '../baseline/csv-codec.js';
 import { currentUser, type HistoryEntry } from '../baseline/history-log.js';
 import { canonicalValue, KEY_SEP } from '../baseline/key-values.js';
 import { StoreFormatError } from '../baseline/store-error.js';
-import { splitKey } from '../baseline/table-baseline.js';
+import { splitKey, widenSeen } from '../baseline/table-baseline.js';
 import { CountingEngine } from '../count/counting-engine.js';
 import { COUNTER_COLUMNS, snapshotRow } from '../count/table-snapshot.js';
 import { CaptureFileSource } from '../source/capture-file.js';
-import { widen } from '../diff/table-watch.js';
 import type { BaselineContext } from './baseline-context.js';
 import { UsageError } from './usage-error.js';
 import { dayOf } from '../report/report-paths.js';
@@ -128,15 +127,16 @@ export async function applySnapshot(ctx: BaselineContext, seen: Seen, source: st
       for (const [key, [first, last]] of rows) {
         const r = tb.rows.get(key);
         if (r === undefined) {
-          tb.rows.set(key, { status: 'approved', firstSeen: first, lastSeen: last, at, note: 'snapshot' });
+          tb.rows.set(key, { status: 'approved', firstSeen: Math.floor(first), lastSeen: Math.floor(last), at, note: 'snapshot', line: undefined });
           res.added++;
         } else {
-          widen(r, first, last);
+          widenSeen(r, first, last);
           if (r.status === 'approved') res.already++;
           if (r.status === 'denied') res.denied++;
           if (r.status !== 'pending') continue;
           r.status = 'approved';
           r.at = at;
+          r.line = undefined;
           res.promoted++;
         }
         history.push({ time: new Date(at).toISOString(), action: 'snapshot', table, key: splitKey(key), note: source, user });

@@ -13,14 +13,14 @@
 
 import type { BaselineStore } from '../baseline/baseline-store.js';
 import { currentUser, type HistoryEntry } from '../baseline/history-log.js';
-import { isoOrEmpty, splitKey, type BaselineRow, type RowStatus, type TableBaseline } from '../baseline/table-baseline.js';
+import { isoOrEmpty, splitKey, widenSeen, type BaselineRow, type RowStatus, type TableBaseline } from '../baseline/table-baseline.js';
 import { COUNTER_FIRST, COUNTER_LAST } from '../count/key-hash-table.js';
 import type { Table } from '../count/table.js';
 import { snapshotRow, sortByKey, type SnapshotRow, type TableSnapshot } from '../count/table-snapshot.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { findingFromRow, type FindingKind, type FindingSink } from './finding.js';
 import { diffCSVPath, formatDiffCSV, type DiffRow, type DiffStatus } from './interval-diff.js';
-import { TableWatch, widen } from './table-watch.js';
+import { TableWatch } from './table-watch.js';
 
 /** Seen times of known rows are written at most this often (packet time): they churn. */
 const SEEN_WRITE_EVERY_MS = 10 * 60_000;
@@ -112,17 +112,20 @@ export class Differ {
       if (known.status === 'denied') this.emitDenied(w, r, known);
       return;
     }
+    // Baseline times are whole milliseconds, as the files hold them (see widenSeen).
+    const first = Math.floor(r.firstSeen);
+    const last = Math.floor(r.lastSeen);
     if (w.learning) {
       if (w.learningUntil === null) w.learningUntil = r.firstSeen + w.learnForMs;
       if (r.firstSeen < w.learningUntil) {
-        const learned: BaselineRow = { status: 'approved', firstSeen: r.firstSeen, lastSeen: r.lastSeen, at: r.firstSeen, note: 'learned' };
+        const learned: BaselineRow = { status: 'approved', firstSeen: first, lastSeen: last, at: first, note: 'learned', line: undefined };
         this.add(w, key, learned);
         w.known.add(data, base, width, key, learned);
         return;
       }
       this.endLearning(w);
     }
-    const pending: BaselineRow = { status: 'pending', firstSeen: r.firstSeen, lastSeen: r.lastSeen, at: r.firstSeen, note: '' };
+    const pending: BaselineRow = { status: 'pending', firstSeen: first, lastSeen: last, at: first, note: '', line: undefined };
     this.add(w, key, pending);
     w.known.add(data, base, width, key, pending);
     this.emit('new_row', w, r, r.firstSeen);
@@ -273,7 +276,7 @@ export class Differ {
     for (const [k, times] of seen) {
       const r = fresh.rows.get(k);
       if (r === undefined) continue;
-      widen(r, times.firstSeen, times.lastSeen);
+      widenSeen(r, times.firstSeen, times.lastSeen);
       touched.add(r.status);
     }
     fresh.learningUntil = w.learning ? w.learningUntil : null;
@@ -296,7 +299,7 @@ export class Differ {
       for (const [k, r] of w.adds) if (!fresh.rows.has(k)) fresh.rows.set(k, r);
       for (const [k, times] of w.seen) {
         const r = fresh.rows.get(k);
-        if (r !== undefined) widen(r, times.firstSeen, times.lastSeen);
+        if (r !== undefined) widenSeen(r, times.firstSeen, times.lastSeen);
       }
       w.baseline = fresh;
     }

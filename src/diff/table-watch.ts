@@ -2,7 +2,7 @@
 // already met, whether the table is still learning, and the changes made since they were
 // last written to the store (rows added, times rows were seen).
 
-import type { TableBaseline, BaselineRow } from '../baseline/table-baseline.js';
+import { widenSeen, type BaselineRow, type TableBaseline } from '../baseline/table-baseline.js';
 import { KnownRows } from './known-rows.js';
 
 export class TableWatch {
@@ -42,20 +42,6 @@ export class TableWatch {
   /** Widens a row's seen times (NaN-aware) and remembers a change for the next write. */
   markSeen(key: string, row: BaselineRow, first: number, last: number): void {
     // Nothing new (a replay of traffic already known): nothing to write.
-    if (widen(row, first, last)) this.seen.set(key, row);
+    if (widenSeen(row, first, last)) this.seen.set(key, row);
   }
-}
-
-/** first_seen = min, last_seen = max; NaN (never seen) always gives way. True if either moved. */
-export function widen(row: BaselineRow, first: number, last: number): boolean {
-  let changed = false;
-  if (!(row.firstSeen <= first)) {
-    row.firstSeen = first;
-    changed = true;
-  }
-  if (!(row.lastSeen >= last)) {
-    row.lastSeen = last;
-    changed = true;
-  }
-  return changed;
 }

@@ -11,19 +11,21 @@ export class TextBuilder {
   private readonly chunks: string[] = [];
   private lines: string[] = [];
 
+  /** `end` follows every piece added: '\n' to add lines without their line ending. */
+  constructor(private readonly end = '') {}
+
   add(line: string): void {
     this.lines.push(line);
-    if (this.lines.length === LINES_PER_CHUNK) {
-      this.chunks.push(this.lines.join(''));
-      this.lines = [];
-    }
+    if (this.lines.length === LINES_PER_CHUNK) this.flush();
   }
 
   toString(): string {
-    if (this.lines.length > 0) {
-      this.chunks.push(this.lines.join(''));
-      this.lines = [];
-    }
+    if (this.lines.length > 0) this.flush();
     return this.chunks.join('');
+  }
+
+  private flush(): void {
+    this.chunks.push(this.lines.join(this.end) + this.end);
+    this.lines = [];
   }
 }
