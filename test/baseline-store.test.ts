@@ -9,7 +9,8 @@ import { diffWithSave, loadSave, restoreFrom, saveAs } from '../src/baseline/bas
 import { BaselineStore } from '../src/baseline/baseline-store.js';
 import { formatCSVLine, parseCSV } from '../src/baseline/csv-codec.js';
 import { HistoryLog } from '../src/baseline/history-log.js';
-import { canonicalValue, compareKeys, keySortKey } from '../src/baseline/key-values.js';
+import { canonicalValue, compareKeys, sortKeys } from '../src/baseline/key-values.js';
+import { parseIPv4, parseIPv6 } from '../src/count/home-networks.js';
 import { StoreFormatError, StoreLockedError } from '../src/baseline/store-error.js';
 import { StoreLock } from '../src/baseline/store-lock.js';
 import { widenSeen } from '../src/baseline/table-baseline.js';
@@ -61,8 +62,8 @@ test('key values typed by hand are checked and put in the form the engine prints
   assert.match((canonicalValue('server_port', '70000') as { error: string }).error, /not a port/);
   // Order: addresses numerically, IPv4 before IPv6; numbers numerically; 'other' after ports.
   const keys = ['10.0.0.10 a', '10.0.0.2 a', '2001:db8::1 a', '9.255.255.255 a'];
-  assert.deepEqual([...keys].sort((a, b) => (keySortKey(a) < keySortKey(b) ? -1 : 1)), ['9.255.255.255 a', '10.0.0.2 a', '10.0.0.10 a', '2001:db8::1 a']);
-  assert.ok(keySortKey('x 9') < keySortKey('x 10') && keySortKey('x 65535') < keySortKey('x other'));
+  assert.deepEqual(sortKeys(keys), ['9.255.255.255 a', '10.0.0.2 a', '10.0.0.10 a', '2001:db8::1 a']);
+  assert.deepEqual(sortKeys(['x other', 'x 10', 'x 9', 'x 65535']), ['x 9', 'x 10', 'x 65535', 'x other']);
 });
 
 test('a valid hand edit is accepted: unsorted rows, upper-case IPv6, a quoted note, empty seen times', async () => {
@@ -192,11 +193,31 @@ test('save, change, diff, restore: the store is back as saved and the restore ca
   assert.deepEqual(store.history.read().map((e) => `${e.action} ${e.label}`), ['save before', 'save pre-restore-20261103T000000Z', 'restore before']);
 });
 
-test('compareKeys orders keys exactly as their keySortKey strings do', () => {
+/**
+ * The order of baseline keys spelled as one string per key, whose plain order is the key
+ * order: per value a class letter (IPv4 < IPv6 < number < text), then the address in hex
+ * and its prefix length (none first), the zero-padded number, or the text.
+ */
+function orderString(key: string): string {
+  const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  const value = (v: string): string => {
+    if (/^\d{1,10}$/.test(v)) return 'n' + v.padStart(10, '0');
+    const [addr = '', len] = v.split('/');
+    const prefix = len === undefined ? '' : len.padStart(3, '0');
+    const v4 = parseIPv4(addr);
+    if (v4) return '4' + hex(v4) + prefix;
+    const v6 = parseIPv6(addr);
+    if (v6) return '6' + hex(v6) + prefix;
+    return 't' + v;
+  };
+  return key.split(' ').map(value).join('\u0001');
+}
+
+test('compareKeys and sortKeys order keys as their order strings do', () => {
   // Canonical values of every kind, then keys of two and three values built from them.
   const values = [
-    '0.0.0.0', '9.255.255.255', '10.0.0.2', '10.0.0.10', '10.0.0.0/8', '10.0.0.0/24', '10.0.0.0/0', '255.255.255.255',
-    '::', '::1', '2001:db8::1', '2001:db8::/32', '2001:db8::/48', 'fe80::1', '::ffff:192.0.2.1',
+    '0.0.0.0', '9.255.255.255', '10.0.0.2', '10.0.0.10', '10.0.0.0', '10.0.0.0/8', '10.0.0.0/24', '10.0.0.0/0', '255.255.255.255',
+    '::', '::1', '2001:db8::1', '2001:db8::', '2001:db8::/32', '2001:db8::/48', 'fe80::1', '::ffff:192.0.2.1',
     '0', '7', '22', '443', '65535', '4294967295', '1234567890',
     'other', 'tcp', 'udp', 'icmp6', 'a', 'ab', 'in', 'external', '02:00:5e:10:00:01', '0x88cc', 'SA', 'none', 'sensor-1', 'é',
   ];
@@ -214,11 +235,16 @@ test('compareKeys orders keys exactly as their keySortKey strings do', () => {
       const a = keys[i]!;
       const b = keys[j]!;
       if (a.split(' ').length !== b.split(' ').length) continue; // one table's keys have one width
-      const want = sign(keySortKey(a) < keySortKey(b) ? -1 : keySortKey(a) > keySortKey(b) ? 1 : 0);
+      const want = sign(orderString(a) < orderString(b) ? -1 : orderString(a) > orderString(b) ? 1 : 0);
       assert.equal(sign(compareKeys(a, b)), want, `${a} vs ${b}`);
       assert.equal(sign(compareKeys(b, a)), want === 0 ? 0 : -want, `${b} vs ${a}`);
       compared++;
     }
   }
   assert.ok(compared > 10_000, `${compared} pairs`);
+  // Whole tables at once, keys of one width each (as one table's are) and of mixed widths.
+  const oracle = (ks: string[]): string[] => ks.map((k) => [orderString(k), k] as const).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map(([, k]) => k);
+  for (const ks of [keys.filter((k) => k.split(' ').length === 2), keys.filter((k) => k.split(' ').length === 3), keys]) {
+    assert.deepEqual(sortKeys(ks), oracle(ks));
+  }
 });

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TextBuilder } from '../report/text-builder.js';
 import { StoreFormatError } from './store-error.js';
 
 export const HISTORY_FILE = 'history.jsonl';
@@ -51,14 +52,19 @@ export class HistoryLog {
   }
 
   /** Appends entries in one write and flushes it to disk. */
-  async append(entries: readonly HistoryEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    let text = '';
-    for (const e of entries) text += JSON.stringify(e) + '\n';
+  async append(entries: Iterable<HistoryEntry>): Promise<void> {
+    // A learning run appends a line per learned row: tens of thousands at once.
+    const text = new TextBuilder('\n');
+    let lines = 0;
+    for (const e of entries) {
+      text.add(JSON.stringify(e));
+      lines++;
+    }
+    if (lines === 0) return;
     await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
     const fh = await fs.promises.open(this.file, 'a', 0o644);
     try {
-      await fh.writeFile(text);
+      await fh.writeFile(text.toString());
       await fh.sync();
     } finally {
       await fh.close();

@@ -72,44 +72,86 @@ export function canonicalValue(column: string, value: string): { value: string }
 }
 
 /**
- * A string whose plain (code unit) order is the order of the value: `4`+hex for IPv4,
- * `6`+hex for IPv6 (then the prefix length), `n`+zero-padded digits for numbers, `t`+text.
- * Computed once per row before a sort, so the sort itself compares plain strings.
+ * Sorts key texts in compareKeys order, for many keys at once (a learning table writes
+ * tens of thousands of new keys): each value is read once, in place, into its class and
+ * a number (IPv4 with its prefix length, numbers), four words (IPv6) or its place in the
+ * key text (other text), and the sort compares those. Everything it keeps through the
+ * sort is typed arrays, so a big sort leaves the garbage collector little to copy.
  */
-export function valueSortKey(value: string): string {
-  if (UINT.test(value)) return 'n' + value.padStart(10, '0');
-  const slash = value.indexOf('/');
-  const addr = slash < 0 ? value : value.slice(0, slash);
-  const len = slash < 0 ? '' : value.slice(slash + 1).padStart(3, '0');
-  if (isCanonicalIPv4(addr)) {
-    let x = 0;
-    let n = 0;
-    for (let i = 0; i < addr.length; i++) {
-      const c = addr.charCodeAt(i);
-      if (c === 46) {
-        x = x * 256 + n;
-        n = 0;
-      } else n = n * 10 + (c - 48);
-    }
-    return '4' + (x * 256 + n).toString(16).padStart(8, '0') + len;
-  } else if (addr.includes(':') && !MAC.test(addr)) {
-    const b = parseIPv6(addr);
-    if (b) return '6' + hex(b) + len;
+export function sortKeys(keys: readonly string[]): string[] {
+  const n = keys.length;
+  let width = 1;
+  for (const k of keys) {
+    let w = 1;
+    for (let p = k.indexOf(KEY_SEP); p >= 0; p = k.indexOf(KEY_SEP, p + 1)) w++;
+    if (w > width) width = w;
   }
-  return 't' + value;
-}
-
-export function keySortKey(key: string): string {
-  const parts = key.split(KEY_SEP);
-  let out = '';
-  for (let i = 0; i < parts.length; i++) out += (i === 0 ? '' : '\u0001') + valueSortKey(parts[i]!);
-  return out;
+  // Per key and value slot: class (END past the key's last value), then a number (IPv4,
+  // numbers), four 32-bit words and the prefix length (IPv6) or where the text is (text).
+  const cls = new Uint8Array(n * width);
+  const num = new Float64Array(n * width);
+  const from = new Int32Array(n * width);
+  const to = new Int32Array(n * width);
+  let v6: Uint32Array | null = null;
+  for (let k = 0; k < n; k++) {
+    const key = keys[k]!;
+    let i = 0;
+    for (let j = 0; j < width; j++) {
+      const at = k * width + j;
+      if (i > key.length) {
+        cls[at] = END;
+        continue;
+      }
+      let e = key.indexOf(KEY_SEP, i);
+      if (e < 0) e = key.length;
+      const c = valueClass(key, i, e);
+      cls[at] = c;
+      if (c === NUM) num[at] = Number(key.slice(i, e));
+      else if (c === TEXT) {
+        from[at] = i;
+        to[at] = e;
+      } else {
+        // Address, then no prefix length before any, then the length.
+        const slash = slashAt(key, i, e);
+        const len = slash === e ? 0 : Number(key.slice(slash + 1, e)) + 1;
+        if (c === V4) num[at] = ipv4Value(key, i, slash) * 256 + len;
+        else {
+          const b = parseIPv6(key.slice(i, slash))!;
+          v6 ??= new Uint32Array(n * width * 4);
+          for (let w = 0; w < 4; w++) v6[at * 4 + w] = ((b[w * 4]! << 24) | (b[w * 4 + 1]! << 16) | (b[w * 4 + 2]! << 8) | b[w * 4 + 3]!) >>> 0;
+          num[at] = len;
+        }
+      }
+      i = e + 1;
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => {
+    for (let j = 0, x = a * width, y = b * width; j < width; j++, x++, y++) {
+      const c = cls[x]!;
+      if (c !== cls[y]) return c - cls[y]!;
+      if (c === END) return 0;
+      if (c === TEXT) {
+        const d = compareText(keys[a]!, from[x]!, to[x]!, keys[b]!, from[y]!, to[y]!);
+        if (d !== 0) return d;
+        continue;
+      }
+      if (c === V6) {
+        for (let w = 0; w < 4; w++) if (v6![x * 4 + w] !== v6![y * 4 + w]) return v6![x * 4 + w]! - v6![y * 4 + w]!;
+      }
+      if (num[x] !== num[y]) return num[x]! - num[y]!;
+    }
+    return 0;
+  });
+  return order.map((i) => keys[i]!);
 }
 
 /**
- * Orders two key texts exactly as their keySortKey() strings order, without making them:
- * value by value, IPv4 addresses before IPv6 before numbers before other text. Sorting a
- * big baseline this way makes no sort key strings (two per row, kept through the sort).
+ * Orders two key texts: value by value, IPv4 addresses before IPv6 before numbers before
+ * other text; addresses and numbers by value, text by code unit; a shorter key first when
+ * it is the start of a longer one. A big baseline that is mostly in order already (the
+ * files are sorted) sorts with few comparisons this way and makes no garbage; many new
+ * keys sort faster with sortKeys.
  */
 export function compareKeys(a: string, b: string): number {
   // Neighbours in a sorted table share their first values (the same client, say): equal
@@ -135,11 +177,12 @@ export function compareKeys(a: string, b: string): number {
   }
 }
 
-// Value classes in keySortKey's order ('4' < '6' < 'n' < 't').
-const V4 = 0;
-const V6 = 1;
-const NUM = 2;
-const TEXT = 3;
+// Value classes in sort order; END: a key with no more values.
+const END = 0;
+const V4 = 1;
+const V6 = 2;
+const NUM = 3;
+const TEXT = 4;
 
 function compareValues(a: string, ai: number, aj: number, b: string, bi: number, bj: number): number {
   const ca = valueClass(a, ai, aj);
@@ -205,12 +248,6 @@ function compareText(a: string, ai: number, aj: number, b: string, bi: number, b
     if (d !== 0) return d;
   }
   return aj - ai - (bj - bi);
-}
-
-function hex(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);
-  return s;
 }
 
 /** True for a dotted quad with no leading zeros and every part ≤ 255 (already canonical), in v[i, j). */

@@ -3,7 +3,7 @@
 // differ answers "approved, pending, denied or new?" with one lookup. Rows keep no key
 // array: the key text is split only when a file is written or a row is listed.
 
-import { compareKeys, KEY_SEP, keySortKey } from './key-values.js';
+import { compareKeys, KEY_SEP, sortKeys } from './key-values.js';
 import { isoTime } from '../interval/iso-time.js';
 
 export type RowStatus = 'approved' | 'pending' | 'denied';
@@ -81,10 +81,9 @@ export class TableBaseline {
       // the runs with few comparisons, so compare the key texts directly.
       this.order = keys.sort(compareKeys);
     } else {
-      // Mostly new (a learning table): make each key's sort key once rather than parse both
+      // Mostly new (a learning table): read each key's values once rather than parse both
       // keys at every comparison.
-      const sk = keys.map(keySortKey);
-      this.order = keys.map((_, i) => i).sort((a, b) => (sk[a]! < sk[b]! ? -1 : sk[a]! > sk[b]! ? 1 : 0)).map((i) => keys[i]!);
+      this.order = sortKeys(keys);
     }
     return this.order;
   }

@@ -287,13 +287,7 @@ export class Differ {
       w.seenWrittenAt = w.lastEnd;
       w.seenDue = false;
     }
-    const history: HistoryEntry[] = [];
-    for (const [k, r] of adds) {
-      if (fresh.rows.get(k) !== r) continue;
-      history.push({ time: isoOrEmpty(r.at), action: r.status === 'approved' ? 'learn' : 'pending', table: w.name, key: splitKey(k), note: r.note, user: this.user });
-    }
-    if (lockChanged) history.push({ time: isoOrEmpty(w.lockedSince), action: 'lock', table: w.name, key: null, note: 'learning ended', user: this.user });
-    await this.opts.store.history.append(history);
+    await this.opts.store.history.append(this.historyOf(w, fresh, adds, lockChanged));
     if (fresh !== w.baseline) {
       // Rows found while we wrote belong in the adopted baseline too.
       for (const [k, r] of w.adds) if (!fresh.rows.has(k)) fresh.rows.set(k, r);
@@ -303,6 +297,18 @@ export class Differ {
       }
       w.baseline = fresh;
     }
+  }
+
+  /**
+   * The history lines of a write, made one at a time as they are appended: a learning
+   * table adds a line per row, tens of thousands at its first write.
+   */
+  private *historyOf(w: TableWatch, fresh: TableBaseline, adds: ReadonlyMap<string, BaselineRow>, lockChanged: boolean): Generator<HistoryEntry> {
+    for (const [k, r] of adds) {
+      if (fresh.rows.get(k) !== r) continue;
+      yield { time: isoOrEmpty(r.at), action: r.status === 'approved' ? 'learn' : 'pending', table: w.name, key: splitKey(k), note: r.note, user: this.user };
+    }
+    if (lockChanged) yield { time: isoOrEmpty(w.lockedSince), action: 'lock', table: w.name, key: null, note: 'learning ended', user: this.user };
   }
 }
 
