@@ -13,7 +13,11 @@ type Register = (program: Command) => void;
 // `spanwatch run` should not pay for loading the live-capture addon, the report charts or
 // the baseline editor before its first packet.
 const COMMANDS: Record<string, () => Promise<Register>> = {
-  run: async () => (await import('./run-command.js')).registerRunCommand,
+  run: async () => {
+    // The interval CSV thread starts while the rest of `run` loads (csv-writer.ts).
+    (await import('../report/csv-writer.js')).startWriterThreadEarly();
+    return (await import('./run-command.js')).registerRunCommand;
+  },
   baseline: async () => (await import('./baseline-command.js')).registerBaselineCommand,
   check: async () => (await import('./check-command.js')).registerCheckCommand,
   fields: async () => (await import('./fields-command.js')).registerFieldsCommand,

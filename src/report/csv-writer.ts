@@ -24,6 +24,38 @@ export interface CSVJobResult {
   error: string | null;
 }
 
+/** A writer thread started before its writer, and whether it failed meanwhile. */
+let early: { worker: Worker; failed: boolean } | null = null;
+
+/**
+ * Starts the next writer's thread now. A thread and its modules take about as long to
+ * start as `spanwatch run` takes to load its own, and a replay of a small file takes less:
+ * started first, the two go at once. It does not keep the process alive until adopted.
+ */
+export function startWriterThreadEarly(): void {
+  if (early !== null) return;
+  const e = { worker: launchThread(), failed: false };
+  e.worker.on('error', () => (e.failed = true));
+  e.worker.unref();
+  early = e;
+}
+
+function adoptEarlyThread(): Worker | null {
+  const e = early;
+  early = null;
+  if (e === null) return null;
+  e.worker.removeAllListeners('error');
+  if (e.failed) return null; // start another: its failure, if it fails too, is reported
+  e.worker.ref();
+  return e.worker;
+}
+
+function launchThread(): Worker {
+  // Printing a table makes short-lived strings by the million: a young generation larger
+  // than V8's default keeps most of them from being copied around before they die.
+  return startWorker(import.meta.url, 'csv-worker', { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB });
+}
+
 export class SnapshotCSVWriter {
   /** Files written, and write failures (each reported through onError). */
   written = 0;
@@ -66,9 +98,7 @@ export class SnapshotCSVWriter {
 
   private startWorker(): Worker {
     if (this.worker) return this.worker;
-    // Printing a table makes short-lived strings by the million: a young generation larger
-    // than V8's default keeps most of them from being copied around before they die.
-    const worker = startWorker(import.meta.url, 'csv-worker', { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB });
+    const worker = adoptEarlyThread() ?? launchThread();
     worker.on('message', (r: CSVJobResult) => {
       if (r.error === null) this.written++;
       else {
