@@ -12,10 +12,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseIsoTime } from '../interval/iso-time.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { TextBuilder } from '../report/text-builder.js';
 import { forEachCSVRecord, formatCSVField, formatCSVLine } from './csv-codec.js';
-import { parseIsoTime } from '../interval/iso-time.js';
 import { canonicalValue, KEY_SEP } from './key-values.js';
 import { StoreFormatError } from './store-error.js';
 import { isoOrEmpty, STATUS_TIME_COLUMN, STATUSES, TableBaseline, type BaselineRow, type RowStatus } from './table-baseline.js';

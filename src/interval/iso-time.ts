@@ -54,9 +54,9 @@ export function parseIsoTime(text: string): number | null {
     // ".f…Z": 1 to 9 digits, the first three of them are the milliseconds.
     if (c(19) !== 46 /* . */ || n < 22) return null;
     for (let i = 20; i < n - 1; i++) {
-      const c = text.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) return null;
-      if (i < 23) ms += c * 10 ** (22 - i);
+      const digit = c(i) - 48;
+      if (digit < 0 || digit > 9) return null;
+      if (i < 23) ms += digit * 10 ** (22 - i);
     }
   }
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
