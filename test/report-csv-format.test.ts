@@ -11,11 +11,12 @@ import { HomeNetworks } from '../src/count/home-networks.js';
 import { parseKeySpec } from '../src/count/key-part.js';
 import { COUNTER_COLUMNS, snapshotRow, sortByKey, type TableSnapshot } from '../src/count/table-snapshot.js';
 import { isoTime, parseIsoTime } from '../src/interval/iso-time.js';
+import { ByteBuilder } from '../src/report/byte-builder.js';
 import { snapshotToCSV } from '../src/report/csv-format.js';
 import { CaptureFileSource } from '../src/source/capture-file.js';
 import { REAL_PCAPS } from './support/paths.js';
 
-test('isoTime prints exactly what toISOString prints, fractional, pre-1970 and six-digit years included', () => {
+test('isoTime and ByteBuilder print exactly what toISOString prints, fractional, pre-1970 and six-digit years included', () => {
   let seed = 12345;
   const random = (): number => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -24,7 +25,13 @@ test('isoTime prints exactly what toISOString prints, fractional, pre-1970 and s
   const samples = [0, 999, 1000, 1000.9999, -1, -0.5, -1000.25, 1_709_510_400_000.123, 253_402_300_799_999, 253_402_300_800_000, -62_167_219_200_001, 8.64e15];
   for (let i = 0; i < 20_000; i++) samples.push(1_709_510_400_000 + random() * 600_000); // one interval's worth
   for (let i = 0; i < 2_000; i++) samples.push((random() - 0.3) * 4e12);
-  for (const ms of samples) assert.equal(isoTime(ms), new Date(ms).toISOString(), `ms ${ms}`);
+  for (const ms of samples) {
+    assert.equal(isoTime(ms), new Date(ms).toISOString(), `ms ${ms}`);
+    const bytes = new ByteBuilder(8); // and as bytes, growing its buffer on the way
+    bytes.iso(ms);
+    bytes.uint(Math.abs(Math.trunc(ms)));
+    assert.equal(bytes.finish().toString(), new Date(ms).toISOString() + String(Math.abs(Math.trunc(ms))), `ms ${ms} as bytes`);
+  }
   assert.throws(() => isoTime(Number.NaN), RangeError);
 });
 
@@ -94,6 +101,6 @@ test('interval CSVs equal csv-stringify run over every field, for every field ki
     const rows = sortByKey(s, Array.from({ length: s.size }, (_, i) => i)).map((i) => snapshotRow(s, i));
     const records = rows.map((r) => [...r.key, String(r.packets), String(r.bytes), new Date(r.firstSeen).toISOString(), new Date(r.lastSeen).toISOString()]);
     const expected = stringify(records, { header: true, columns: [...s.keyColumns, ...COUNTER_COLUMNS] });
-    assert.equal(snapshotToCSV(s), expected, `table ${s.table}, interval ${new Date(s.start).toISOString()}`);
+    assert.equal(snapshotToCSV(s).toString('utf8'), expected, `table ${s.table}, interval ${new Date(s.start).toISOString()}`);
   }
 });

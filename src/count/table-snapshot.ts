@@ -79,36 +79,35 @@ export function sortByKey(s: TableSnapshot, order: number[]): number[] {
 /**
  * Prints key values, each distinct value of a column once per printer: a table's rows
  * share few hosts, ports and MACs, and printing (not sorting) was most of a snapshot's cost.
- * `escape` (e.g. CSV quoting) is applied to each printed value, as part of that once.
+ * `encode` (e.g. CSV quoting, then UTF-8) is applied to each printed value, as part of that
+ * once.
  */
-export class KeyPrinter {
-  private readonly seen: Map<number, string>[];
+export class KeyPrinter<T> {
+  private readonly seen: Map<number, T>[];
 
   constructor(
     private readonly s: TableSnapshot,
-    private readonly escape: (text: string) => string = (text) => text,
+    private readonly encode: (text: string) => T,
   ) {
     this.seen = s.parts.map(() => new Map());
   }
 
-  /** Row i's key values joined by `sep`. */
-  join(i: number, sep: string): string {
+  /** Row i's key values, printed and encoded, into out[0 .. number of key columns). */
+  values(i: number, out: T[]): void {
     const { parts, names, data } = this.s;
     let off = i * this.s.stride;
-    let out = '';
     for (let j = 0; j < parts.length; j++) {
       const p = parts[j]!;
       // One number per value: two-word values (family or MAC high half, then 32 bits) fit in 53 bits.
       const v = p.words === 1 ? data[off]! : data[off]! * 0x1_0000_0000 + data[off + 1]!;
       const seen = this.seen[j]!;
-      let text = seen.get(v);
-      if (text === undefined) {
-        text = this.escape(formatPart(p, names, data, off));
-        seen.set(v, text);
+      let value = seen.get(v);
+      if (value === undefined) {
+        value = this.encode(formatPart(p, names, data, off));
+        seen.set(v, value);
       }
-      out = j === 0 ? text : out + sep + text;
+      out[j] = value;
       off += p.words;
     }
-    return out;
   }
 }
