@@ -141,6 +141,20 @@ test('a key left in two files by an interrupted move resolves to the newer decis
   const tb = store.load('conn', COLS);
   assert.equal(tb.rows.get('10.0.0.1 10.0.0.2 tcp 22')?.status, 'approved');
   assert.equal(tb.rows.get('10.0.0.3 10.0.0.4 tcp 23')?.status, 'denied');
+  // The files' orders merge into one, each key once.
+  assert.deepEqual(tb.sortedKeys(), ['10.0.0.1 10.0.0.2 tcp 22', '10.0.0.3 10.0.0.4 tcp 23']);
+});
+
+test('the order of sorted files is taken as read, merged across the status files; a file out of order is sorted', () => {
+  const PENDING = 'client_host,server_host,proto,server_port,first_seen,last_seen,reported_at,note\n';
+  const approved = ['10.0.0.2,192.0.2.1,udp,53', '10.0.0.9,192.0.2.1,udp,53', '10.0.0.10,192.0.2.1,udp,53', '2001:db8::1,192.0.2.1,udp,53'];
+  const pending = ['10.0.0.3,192.0.2.1,udp,53', '10.0.0.10,192.0.2.1,tcp,53', '10.0.0.10,192.0.2.1,udp,53'];
+  const lines = (rows: string[]): string => rows.map((r) => `${r},,,2026-11-01T00:00:00.000Z,\n`).join('');
+  const want = ['10.0.0.2 192.0.2.1 udp 53', '10.0.0.3 192.0.2.1 udp 53', '10.0.0.9 192.0.2.1 udp 53', '10.0.0.10 192.0.2.1 tcp 53', '10.0.0.10 192.0.2.1 udp 53', '2001:db8::1 192.0.2.1 udp 53'];
+  const sorted = storeWith({ 'conn/approved.csv': HEADER + lines(approved), 'conn/pending.csv': PENDING + lines(pending) }).load('conn', COLS);
+  assert.deepEqual(sorted.sortedKeys(), want);
+  const shuffled = storeWith({ 'conn/approved.csv': HEADER + lines([...approved].reverse()), 'conn/pending.csv': PENDING + lines(pending) }).load('conn', COLS);
+  assert.deepEqual(shuffled.sortedKeys(), want);
 });
 
 test('lock: a second writer waits and then gives up; a lock left by a dead process is taken over', async () => {

@@ -16,7 +16,7 @@ import { parseIsoTime } from '../interval/iso-time.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { TextBuilder } from '../report/text-builder.js';
 import { forEachCSVRecord, formatCSVField, formatCSVLine } from './csv-codec.js';
-import { canonicalValue, KEY_SEP } from './key-values.js';
+import { canonicalValue, compareKeys, KEY_SEP } from './key-values.js';
 import { StoreFormatError } from './store-error.js';
 import { isoOrEmpty, STATUS_TIME_COLUMN, STATUSES, TableBaseline, type BaselineRow, type RowStatus } from './table-baseline.js';
 
@@ -42,6 +42,10 @@ const ISO_MS_LENGTH = 24;
 /** Reads every file of the table; a table with no files is an empty, non-existing baseline. */
 export function readTableFiles(tableDir: string, table: string, keyColumns: readonly string[], display = tableDir): TableBaseline {
   const tb = new TableBaseline(table, keyColumns);
+  // Files as the store writes them are sorted: checked while reading (a comparison per row
+  // beside the parsing), so a running sensor's first rewrite of a big table needs no sort.
+  const inOrder: string[][] = [];
+  let sorted = true;
   for (const status of STATUSES) {
     const file = statusFile(tableDir, status);
     let text: string;
@@ -52,8 +56,11 @@ export function readTableFiles(tableDir: string, table: string, keyColumns: read
       throw err;
     }
     if (status === 'approved') tb.exists = true;
-    parseStatusFile(text, path.join(display, `${status}.csv`), status, tb);
+    const keys = parseStatusFile(text, path.join(display, `${status}.csv`), status, tb);
+    if (keys === null) sorted = false;
+    else inOrder.push(keys);
   }
+  if (sorted) tb.adoptOrder(mergeSorted(inOrder));
   const learning = path.join(tableDir, LEARNING_FILE);
   if (fs.existsSync(learning)) {
     const text = fs.readFileSync(learning, 'utf8').trim();
@@ -65,8 +72,10 @@ export function readTableFiles(tableDir: string, table: string, keyColumns: read
   return tb;
 }
 
-function parseStatusFile(text: string, file: string, status: RowStatus, tb: TableBaseline): void {
+/** Reads one status file into `tb`; returns its keys when they are in sorted order, else null. */
+function parseStatusFile(text: string, file: string, status: RowStatus, tb: TableBaseline): string[] | null {
   const expected = headerOf(tb.keyColumns, status);
+  let keys: string[] | null = [];
   const width = tb.keyColumns.length;
   const seenAt = new Map<string, number>();
   let header = true;
@@ -101,12 +110,40 @@ function parseStatusFile(text: string, file: string, status: RowStatus, tb: Tabl
     const dup = seenAt.get(key);
     if (dup !== undefined) throw new StoreFormatError(file, line, `the same key as line ${dup}`);
     seenAt.set(key, line);
+    if (keys !== null) {
+      if (keys.length > 0 && compareKeys(keys[keys.length - 1]!, key) >= 0) keys = null; // edited by hand
+      else keys.push(key);
+    }
     const note = fields[width + 3]!;
     canonical &&= isStoreTime(fields[width]!) && isStoreTime(fields[width + 1]!) && fields[width + 2]!.length === ISO_MS_LENGTH && formatCSVField(note) === note;
     const row: BaselineRow = { status, firstSeen, lastSeen, at, note, line: canonical ? plain! : undefined };
     const other = tb.rows.get(key);
     if (other === undefined || row.at > other.at || (row.at === other.at && status === 'approved')) tb.rows.set(key, row);
   });
+  return keys;
+}
+
+/** Sorted key lists merged into one sorted list, each key once (a key may be in two files). */
+function mergeSorted(lists: string[][]): string[] {
+  const out: string[] = [];
+  const at = lists.map(() => 0);
+  for (;;) {
+    let best = -1;
+    let rest = 0;
+    for (let i = 0; i < lists.length; i++) {
+      if (at[i]! >= lists[i]!.length) continue;
+      rest++;
+      if (best < 0 || compareKeys(lists[i]![at[i]!]!, lists[best]![at[best]!]!) < 0) best = i;
+    }
+    if (best < 0) return out;
+    if (rest === 1) {
+      // One list left: the rest of it, with no comparisons (most rows are in approved.csv).
+      for (let j = at[best]!; j < lists[best]!.length; j++) if (out[out.length - 1] !== lists[best]![j]) out.push(lists[best]![j]!);
+      return out;
+    }
+    const key = lists[best]![at[best]!++]!;
+    if (out.length === 0 || out[out.length - 1] !== key) out.push(key);
+  }
 }
 
 /** A time field (valid) as the store prints it: empty or with exactly milliseconds. */

@@ -56,6 +56,14 @@ export class TableBaseline {
   /** Rows read from the files (each file sorted, unless edited by hand): a hint for the first sort. */
   loaded = 0;
 
+  /**
+   * Takes `keys` as the sorted order of every key (files read in order, merged): the first
+   * write after a load then needs no sort.
+   */
+  adoptOrder(keys: string[]): void {
+    if (keys.length === this.rows.size) this.order = keys;
+  }
+
   /** Rows of one status (or all), sorted by key. */
   sorted(status?: RowStatus): [string, BaselineRow][] {
     const out: [string, BaselineRow][] = [];
