@@ -24,10 +24,10 @@ port.on('message', (jobs: CSVJob[]) => {
       const result: CSVJobResult = { id: job.id, error: null };
       const newerQueued = waiting.get(job.latest)! > 1;
       try {
-        const text = snapshotToCSV(job.snapshot);
+        const csv = snapshotToCSV(job.snapshot);
         // Interval reports: atomic for readers, not flushed to disk one by one (atomic-write.ts).
-        await writeFileAtomic(job.file, text, { durable: false });
-        if (!newerQueued) await writeFileAtomic(job.latest, text, { durable: false });
+        await writeFileAtomic(job.file, csv, { durable: false });
+        if (!newerQueued) await writeFileAtomic(job.latest, csv, { durable: false });
       } catch (err) {
         result.error = `cannot write ${job.file}: ${(err as Error).message}`;
       }
