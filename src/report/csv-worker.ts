@@ -2,6 +2,7 @@
 // and printing large tables (microseconds per row) runs on another core and never stalls
 // the packet loop.
 
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { snapshotToCSV } from './csv-format.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -9,6 +10,14 @@ import type { CSVJob, CSVJobResult } from './csv-writer.js';
 
 const port = parentPort;
 if (port === null) throw new Error('csv-worker must run in a worker thread');
+// The packet loop comes first: where both want a core (two cores, a busy replay or a busy
+// link), this thread yields. Its work waits in its queue and loses nothing; a packet the
+// loop does not take in time is lost. On Linux this sets this thread's priority only.
+try {
+  os.setPriority(10);
+} catch {
+  // not permitted: the same priority as the packet loop
+}
 
 // One job at a time, in arrival order: latest.csv must end as the newest interval.
 let queue: Promise<void> = Promise.resolve();
