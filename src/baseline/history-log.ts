@@ -54,7 +54,7 @@ export class HistoryLog {
   /** Appends entries in one write and flushes it to disk. */
   async append(entries: Iterable<HistoryEntry>): Promise<void> {
     // A learning run appends a line per learned row: tens of thousands at once.
-    const text = new TextBuilder('\n');
+    const text = new TextBuilder();
     let lines = 0;
     for (const e of entries) {
       text.add(JSON.stringify(e));

@@ -160,7 +160,7 @@ const QUOTE_IN_KEY = /[",\r\n]/;
  * slice of the new text, so the texts of earlier reads and writes can be collected.
  */
 export function formatStatusFile(tb: TableBaseline, status: RowStatus): string {
-  const out = new TextBuilder('\n');
+  const out = new TextBuilder();
   const header = formatCSVLine(headerOf(tb.keyColumns, status)).slice(0, -1);
   out.add(header);
   const rows: BaselineRow[] = [];

@@ -106,6 +106,14 @@ export class TableBaseline {
 }
 
 /**
+ * A row not yet in any file (no line). Times are kept to the millisecond, as the files
+ * hold them (see widenSeen); NaN stays NaN (never seen).
+ */
+export function newRow(status: RowStatus, firstSeen: number, lastSeen: number, at: number, note: string): BaselineRow {
+  return { status, firstSeen: Math.floor(firstSeen), lastSeen: Math.floor(lastSeen), at: Math.floor(at), note, line: undefined };
+}
+
+/**
  * Widens a row's seen times to include first..last: first_seen = min, last_seen = max; NaN
  * (never seen) always gives way. Times are kept to the millisecond, as the files hold them,
  * so a time that moved by less than that is no change. True if either moved.

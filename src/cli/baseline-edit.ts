@@ -3,7 +3,7 @@
 // Each is one locked read-modify-write of the store plus one history line per row.
 
 import { currentUser, type HistoryAction, type HistoryEntry } from '../baseline/history-log.js';
-import { splitKey, type RowStatus, type TableBaseline } from '../baseline/table-baseline.js';
+import { newRow, splitKey, type RowStatus, type TableBaseline } from '../baseline/table-baseline.js';
 import type { BaselineContext } from './baseline-context.js';
 import { UsageError } from './usage-error.js';
 
@@ -38,7 +38,7 @@ export async function decide(
           const status: RowStatus = action === 'approve' ? 'approved' : 'denied';
           if (row?.status === status && note === undefined) continue;
           if (row) touched.add(row.status);
-          tb.rows.set(key, { status, firstSeen: row?.firstSeen ?? NaN, lastSeen: row?.lastSeen ?? NaN, at, note: note ?? row?.note ?? '', line: undefined });
+          tb.rows.set(key, newRow(status, row?.firstSeen ?? NaN, row?.lastSeen ?? NaN, at, note ?? row?.note ?? ''));
           touched.add(status);
         }
         changed++;

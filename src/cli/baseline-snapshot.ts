@@ -9,7 +9,7 @@ import { parseCSV } from '../baseline/csv-codec.js';
 import { currentUser, type HistoryEntry } from '../baseline/history-log.js';
 import { canonicalValue, KEY_SEP } from '../baseline/key-values.js';
 import { StoreFormatError } from '../baseline/store-error.js';
-import { splitKey, widenSeen } from '../baseline/table-baseline.js';
+import { newRow, splitKey, widenSeen } from '../baseline/table-baseline.js';
 import { CountingEngine } from '../count/counting-engine.js';
 import { COUNTER_COLUMNS, snapshotRow } from '../count/table-snapshot.js';
 import { CaptureFileSource } from '../source/capture-file.js';
@@ -127,7 +127,7 @@ export async function applySnapshot(ctx: BaselineContext, seen: Seen, source: st
       for (const [key, [first, last]] of rows) {
         const r = tb.rows.get(key);
         if (r === undefined) {
-          tb.rows.set(key, { status: 'approved', firstSeen: Math.floor(first), lastSeen: Math.floor(last), at, note: 'snapshot', line: undefined });
+          tb.rows.set(key, newRow('approved', first, last, at, 'snapshot'));
           res.added++;
         } else {
           widenSeen(r, first, last);

@@ -13,7 +13,7 @@
 
 import type { BaselineStore } from '../baseline/baseline-store.js';
 import { currentUser, type HistoryEntry } from '../baseline/history-log.js';
-import { isoOrEmpty, splitKey, widenSeen, type BaselineRow, type RowStatus, type TableBaseline } from '../baseline/table-baseline.js';
+import { isoOrEmpty, joinKey, newRow, splitKey, widenSeen, type BaselineRow, type RowStatus, type TableBaseline } from '../baseline/table-baseline.js';
 import { COUNTER_FIRST, COUNTER_LAST } from '../count/key-hash-table.js';
 import type { Table } from '../count/table.js';
 import { snapshotRow, sortByKey, type SnapshotRow, type TableSnapshot } from '../count/table-snapshot.js';
@@ -105,27 +105,24 @@ export class Differ {
       return;
     }
     const r = table.formatRow(row);
-    const key = r.key.join(' ');
+    const key = joinKey(r.key);
     const known = w.baseline.rows.get(key);
     if (known !== undefined) {
       w.known.add(data, base, width, key, known);
       if (known.status === 'denied') this.emitDenied(w, r, known);
       return;
     }
-    // Baseline times are whole milliseconds, as the files hold them (see widenSeen).
-    const first = Math.floor(r.firstSeen);
-    const last = Math.floor(r.lastSeen);
     if (w.learning) {
       if (w.learningUntil === null) w.learningUntil = r.firstSeen + w.learnForMs;
       if (r.firstSeen < w.learningUntil) {
-        const learned: BaselineRow = { status: 'approved', firstSeen: first, lastSeen: last, at: first, note: 'learned', line: undefined };
+        const learned = newRow('approved', r.firstSeen, r.lastSeen, r.firstSeen, 'learned');
         this.add(w, key, learned);
         w.known.add(data, base, width, key, learned);
         return;
       }
       this.endLearning(w);
     }
-    const pending: BaselineRow = { status: 'pending', firstSeen: first, lastSeen: last, at: first, note: '', line: undefined };
+    const pending = newRow('pending', r.firstSeen, r.lastSeen, r.firstSeen, '');
     this.add(w, key, pending);
     w.known.add(data, base, width, key, pending);
     this.emit('new_row', w, r, r.firstSeen);
@@ -157,7 +154,7 @@ export class Differ {
         let k = w.known.find(s.data, base, s.width);
         if (k < 0) {
           // Not met at first sight in this baseline (the store was reloaded meanwhile).
-          const key = snapshotRow(s, i).key.join(' ');
+          const key = joinKey(snapshotRow(s, i).key);
           const b = w.baseline.rows.get(key);
           if (b === undefined) continue; // forgotten by the admin during this interval
           k = w.known.add(s.data, base, s.width, key, b);

@@ -6,9 +6,10 @@
 // times carry microseconds) are cut off, as Date does; six-digit years and NaN take the
 // slow path (NaN throws RangeError, as toISOString does).
 
-const MIN_FAST = -62_167_219_200_000; // 0000-01-01
-const MAX_FAST = 253_402_300_800_000; // 10000-01-01
-const DAY_MS = 86_400_000;
+/** Times printed in the fast shape (four-digit years): 0000-01-01 up to 10000-01-01. */
+export const MIN_FAST = -62_167_219_200_000;
+export const MAX_FAST = 253_402_300_800_000;
+export const DAY_MS = 86_400_000;
 
 let lastDay = Number.NaN;
 let lastDayText = '';

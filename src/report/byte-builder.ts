@@ -4,12 +4,7 @@
 // copies and a young generation full of row strings. Here digits and times are written
 // as bytes, and key values are encoded once per distinct value by the caller and copied.
 
-import { isoTime } from '../interval/iso-time.js';
-
-const DAY_MS = 86_400_000;
-/** Times isoTime prints in the fast shape (four-digit years): 0000-01-01 .. 9999-12-31. */
-const MIN_FAST = -62_167_219_200_000;
-const MAX_FAST = 253_402_300_800_000;
+import { DAY_MS, isoTime, MAX_FAST, MIN_FAST } from '../interval/iso-time.js';
 
 export class ByteBuilder {
   private buf: Buffer;

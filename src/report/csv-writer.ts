@@ -10,8 +10,6 @@ import { startWorker } from './start-worker.js';
 import type { TableSnapshot } from '../count/table.js';
 import { intervalCSVPath, latestCSVPath } from './report-paths.js';
 
-const YOUNG_GENERATION_MB = 64;
-
 export interface CSVJob {
   id: number;
   file: string;
@@ -51,9 +49,7 @@ function adoptEarlyThread(): Worker | null {
 }
 
 function launchThread(): Worker {
-  // Printing a table makes short-lived strings by the million: a young generation larger
-  // than V8's default keeps most of them from being copied around before they die.
-  return startWorker(import.meta.url, 'csv-worker', { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB });
+  return startWorker(import.meta.url, 'csv-worker');
 }
 
 export class SnapshotCSVWriter {

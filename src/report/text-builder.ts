@@ -1,4 +1,4 @@
-// Builds a long text (a CSV of 100 000 rows) from many short lines.
+// Builds a long text of many short lines (a baseline file of 100 000 rows, the history).
 //
 // `out += line` makes a chain of string pieces that all stay alive until the end, so every
 // young-generation collection copies the whole chain again: writing a big table spent more
@@ -11,9 +11,7 @@ export class TextBuilder {
   private readonly chunks: string[] = [];
   private lines: string[] = [];
 
-  /** `end` follows every piece added: '\n' to add lines without their line ending. */
-  constructor(private readonly end = '') {}
-
+  /** Adds one line, without its line ending. */
   add(line: string): void {
     this.lines.push(line);
     if (this.lines.length === LINES_PER_CHUNK) this.flush();
@@ -25,7 +23,7 @@ export class TextBuilder {
   }
 
   private flush(): void {
-    this.chunks.push(this.lines.join(this.end) + this.end);
+    this.chunks.push(this.lines.join('\n') + '\n');
     this.lines = [];
   }
 }

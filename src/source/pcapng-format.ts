@@ -31,7 +31,6 @@ const MIN_EPB = 32;
 const MIN_PB = 32;
 const MIN_SPB = 16;
 
-
 /** One Interface Description Block of the current section. */
 class PcapngInterface {
   /** Packets seen since the last flush into ReadState.perLinkType. */
