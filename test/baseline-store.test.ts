@@ -9,11 +9,12 @@ import { diffWithSave, loadSave, restoreFrom, saveAs } from '../src/baseline/bas
 import { BaselineStore } from '../src/baseline/baseline-store.js';
 import { formatCSVLine, parseCSV } from '../src/baseline/csv-codec.js';
 import { HistoryLog } from '../src/baseline/history-log.js';
-import { canonicalValue, compareKeys, sortKeys } from '../src/baseline/key-values.js';
+import { canonicalValue, compareKeys, mergeSorted, sortKeys } from '../src/baseline/key-values.js';
 import { parseIPv4, parseIPv6 } from '../src/count/home-networks.js';
 import { StoreFormatError, StoreLockedError } from '../src/baseline/store-error.js';
 import { StoreLock } from '../src/baseline/store-lock.js';
-import { widenSeen } from '../src/baseline/table-baseline.js';
+import { statusFilePieces } from '../src/baseline/store-files.js';
+import { newRow, TableBaseline, widenSeen } from '../src/baseline/table-baseline.js';
 import { tempDir } from './support/cli.js';
 
 const root = tempDir();
@@ -155,6 +156,95 @@ test('the order of sorted files is taken as read, merged across the status files
   assert.deepEqual(sorted.sortedKeys(), want);
   const shuffled = storeWith({ 'conn/approved.csv': HEADER + lines([...approved].reverse()), 'conn/pending.csv': PENDING + lines(pending) }).load('conn', COLS);
   assert.deepEqual(shuffled.sortedKeys(), want);
+});
+
+test('the kept order follows the rows added and removed since, as a full sort would', () => {
+  const tb = new TableBaseline('conn', COLS);
+  const key = (i: number): string => `10.0.${i >> 8}.${i & 255} 192.0.2.1 udp ${53 + (i % 3)}`;
+  let seed = 11;
+  const any = (): string => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return key(seed % 2000);
+  };
+  const fullSort = (): string[] => Array.from(tb.rows.keys()).sort(compareKeys);
+  for (let i = 0; i < 500; i++) tb.rows.set(any(), newRow('approved', NaN, NaN, 0, ''));
+  assert.deepEqual(tb.sortedKeys(), fullSort());
+  for (let round = 0; round < 30; round++) {
+    // New keys and known ones again; some rounds remove keys, some remove one and add it back.
+    for (let i = 0; i < 15; i++) tb.rows.set(any(), newRow('pending', NaN, NaN, 0, ''));
+    if (round % 3 === 0) for (let i = 0; i < 10; i++) tb.rows.delete(any());
+    if (round % 5 === 0) {
+      const k = tb.sortedKeys()[round]!;
+      tb.rows.delete(k);
+      tb.rows.set(k, newRow('denied', NaN, NaN, 0, ''));
+    }
+    assert.deepEqual(tb.sortedKeys(), fullSort(), `round ${round}`);
+  }
+  // Lists sharing keys merge into their union, each key once.
+  const lists = [[1, 2, 3, 4, 9], [0, 3, 4, 5], [4, 8, 9, 10], []].map((l) => l.map(key).sort(compareKeys));
+  assert.deepEqual(mergeSorted(lists), [...new Set(lists.flat())].sort(compareKeys));
+});
+
+test('a status file is made in pieces; a row whose seen times move between two is written anew next time', () => {
+  const tb = new TableBaseline('conn', COLS);
+  const t = Date.parse('2026-11-01T00:00:00.000Z');
+  for (let i = 0; i < 2500; i++) tb.rows.set(`10.0.${i >> 8}.${i & 255} 192.0.2.1 udp 53`, newRow('approved', t, t, t, ''));
+  const keys = tb.sortedKeys();
+  const line = (key: string, last: string): string => `${key.replaceAll(' ', ',')},2026-11-01T00:00:00.000Z,${last},2026-11-01T00:00:00.000Z,\n`;
+  const early = tb.rows.get(keys[5]!)!;
+  const late = tb.rows.get(keys[2400]!)!;
+  const pieces = statusFilePieces(tb, 'approved');
+  const texts = [pieces.next().value as string, pieces.next().value as string];
+  assert.equal(texts[0], HEADER);
+  assert.equal(texts[1]!.split('\n').length - 1, 1000, 'the first piece holds a thousand rows');
+  // The differ closes an interval while the file is written: both rows were seen later.
+  widenSeen(early, t, t + 60_000);
+  widenSeen(late, t, t + 60_000);
+  for (const piece of pieces) texts.push(piece);
+  const text = texts.join('');
+  assert.equal(text.split('\n').length - 1, 2501);
+  // Each row is written as it was when its piece was made...
+  assert.ok(text.includes(line(keys[5]!, '2026-11-01T00:00:00.000Z')));
+  assert.ok(text.includes(line(keys[2400]!, '2026-11-01T00:01:00.000Z')));
+  // ...and the one written with its old times keeps no line, so the next write has its new ones.
+  assert.equal(early.line, undefined);
+  assert.ok([...statusFilePieces(tb, 'approved')].join('').includes(line(keys[5]!, '2026-11-01T00:01:00.000Z')));
+});
+
+test('the event loop runs while a big table is written; a note longer than the write buffer survives', async () => {
+  const store = storeWith({});
+  const tb = new TableBaseline('conn', COLS);
+  for (let i = 0; i < 30_000; i++) tb.rows.set(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255} 192.0.2.1 udp 53`, newRow('approved', NaN, NaN, 0, ''));
+  const long = 'é'.repeat(600_000); // 1.2 MB as UTF-8
+  tb.rows.set('10.9.9.9 192.0.2.1 udp 53', newRow('approved', NaN, NaN, 0, long));
+  const keys = tb.sortedKeys();
+  const first = tb.rows.get(keys[0]!)!;
+  const last = tb.rows.get(keys[keys.length - 1]!)!;
+  const states = new Set<string>();
+  let done = false;
+  const watch = (): void => {
+    states.add(`${first.line !== undefined}/${last.line !== undefined}`);
+    if (!done) setImmediate(watch);
+  };
+  setImmediate(watch);
+  await store.update(() => store.write(tb, ['approved']));
+  done = true;
+  // A turn of the loop came after the first rows were made and before the last ones were.
+  assert.ok(states.has('true/false'), [...states].join(' '));
+  const loaded = store.load('conn', COLS);
+  assert.equal(loaded.rows.size, 30_001);
+  assert.equal(loaded.rows.get('10.9.9.9 192.0.2.1 udp 53')?.note, long);
+});
+
+test('pending rows few beside many approved ones are written sorted', async () => {
+  const PENDING = 'client_host,server_host,proto,server_port,first_seen,last_seen,reported_at,note\n';
+  const store = storeWith({});
+  const tb = new TableBaseline('conn', COLS);
+  for (let i = 0; i < 100; i++) tb.rows.set(`10.0.0.${i} 192.0.2.1 udp 53`, newRow('approved', NaN, NaN, 0, ''));
+  for (const k of ['10.0.0.20 192.0.2.9 tcp 25', '10.0.0.3 192.0.2.9 tcp 25', '10.0.0.3 192.0.2.9 tcp 23']) tb.rows.set(k, newRow('pending', NaN, NaN, 0, ''));
+  await store.update(() => store.write(tb, ['pending']));
+  const rows = ['10.0.0.3,192.0.2.9,tcp,23', '10.0.0.3,192.0.2.9,tcp,25', '10.0.0.20,192.0.2.9,tcp,25'];
+  assert.equal(fs.readFileSync(path.join(store.dir, 'conn/pending.csv'), 'utf8'), PENDING + rows.map((r) => `${r},,,1970-01-01T00:00:00.000Z,\n`).join(''));
 });
 
 test('lock: a second writer waits and then gives up; a lock left by a dead process is taken over', async () => {

@@ -269,3 +269,47 @@ function isCanonicalIPv4(v: string, i = 0, j = v.length): boolean {
   }
   return parts === 4;
 }
+
+/**
+ * Sorted key lists merged into one sorted list, each key once (a key may be in two files).
+ * The lists are mostly long runs apart (approved.csv beside a few pending rows, a table's
+ * order beside the rows added since): each run is found by binary search and copied whole.
+ */
+export function mergeSorted(lists: readonly (readonly string[])[]): string[] {
+  // Room for every key at once: grown by push, a million-key list costs several times more.
+  const out = new Array<string>(lists.reduce((n, l) => n + l.length, 0));
+  let n = 0;
+  const at = lists.map(() => 0);
+  for (;;) {
+    // The list with the smallest next key, and the smallest next key of the others.
+    let best = -1;
+    let next = -1;
+    for (let i = 0; i < lists.length; i++) {
+      if (at[i]! >= lists[i]!.length) continue;
+      if (best < 0 || compareKeys(lists[i]![at[i]!]!, lists[best]![at[best]!]!) < 0) {
+        next = best;
+        best = i;
+      } else if (next < 0 || compareKeys(lists[i]![at[i]!]!, lists[next]![at[next]!]!) < 0) next = i;
+    }
+    if (best < 0) break;
+    const list = lists[best]!;
+    // Take from the best list every key below the others' smallest (all of it when alone).
+    let end = list.length;
+    if (next >= 0) {
+      const bound = lists[next]![at[next]!]!;
+      let lo = at[best]! + 1;
+      while (lo < end) {
+        const mid = (lo + end) >>> 1;
+        if (compareKeys(list[mid]!, bound) < 0) lo = mid + 1;
+        else end = mid;
+      }
+    }
+    // A key in two lists: the run's first key may be the one just taken from another list.
+    let j = at[best]!;
+    if (n > 0 && out[n - 1] === list[j]) j++;
+    for (; j < end; j++) out[n++] = list[j]!;
+    at[best] = end;
+  }
+  out.length = n;
+  return out;
+}

@@ -14,9 +14,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseIsoTime } from '../interval/iso-time.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
-import { TextBuilder } from '../report/text-builder.js';
 import { forEachCSVRecord, formatCSVField, formatCSVLine } from './csv-codec.js';
-import { canonicalValue, compareKeys, KEY_SEP } from './key-values.js';
+import { canonicalValue, compareKeys, KEY_SEP, mergeSorted, sortKeys } from './key-values.js';
 import { StoreFormatError } from './store-error.js';
 import { isoOrEmpty, STATUS_TIME_COLUMN, STATUSES, TableBaseline, type BaselineRow, type RowStatus } from './table-baseline.js';
 
@@ -123,29 +122,6 @@ function parseStatusFile(text: string, file: string, status: RowStatus, tb: Tabl
   return keys;
 }
 
-/** Sorted key lists merged into one sorted list, each key once (a key may be in two files). */
-function mergeSorted(lists: string[][]): string[] {
-  const out: string[] = [];
-  const at = lists.map(() => 0);
-  for (;;) {
-    let best = -1;
-    let rest = 0;
-    for (let i = 0; i < lists.length; i++) {
-      if (at[i]! >= lists[i]!.length) continue;
-      rest++;
-      if (best < 0 || compareKeys(lists[i]![at[i]!]!, lists[best]![at[best]!]!) < 0) best = i;
-    }
-    if (best < 0) return out;
-    if (rest === 1) {
-      // One list left: the rest of it, with no comparisons (most rows are in approved.csv).
-      for (let j = at[best]!; j < lists[best]!.length; j++) if (out[out.length - 1] !== lists[best]![j]) out.push(lists[best]![j]!);
-      return out;
-    }
-    const key = lists[best]![at[best]!++]!;
-    if (out.length === 0 || out[out.length - 1] !== key) out.push(key);
-  }
-}
-
 /** A time field (valid) as the store prints it: empty or with exactly milliseconds. */
 function isStoreTime(text: string): boolean {
   return text.length === 0 || text.length === ISO_MS_LENGTH;
@@ -155,29 +131,58 @@ function isStoreTime(text: string): boolean {
 const QUOTE_IN_KEY = /[",\r\n]/;
 
 /**
- * One status file's text: header, then the rows of that status sorted by key. Rows still
- * holding the line they were read or written as reuse it; afterwards every row's line is a
- * slice of the new text, so the texts of earlier reads and writes can be collected.
+ * Rows per piece of a status file. A running sensor rewrites a table of a million rows in
+ * seconds; made and written in one piece, that would stall the packet loop (and a live
+ * capture's ring) as long. writeFileAtomic writes each MiB of pieces as it comes, and the
+ * loop runs meanwhile. A piece of a thousand rows (some 100 KiB) stays a young, ordinary string.
  */
-export function formatStatusFile(tb: TableBaseline, status: RowStatus): string {
-  const out = new TextBuilder();
-  const header = formatCSVLine(headerOf(tb.keyColumns, status)).slice(0, -1);
-  out.add(header);
-  const rows: BaselineRow[] = [];
-  const lengths: number[] = [];
-  for (const key of tb.sortedKeys()) {
-    const r = tb.rows.get(key)!;
-    if (r.status !== status) continue;
-    // A new line is not kept in the row: it is a tree of pieces until joined into the text.
-    const line = r.line ?? formatRowLine(key, r);
-    out.add(line);
+const ROWS_PER_PIECE = 1000;
+
+/**
+ * One status file's text in pieces (the header first): the rows of that status sorted by
+ * key, ROWS_PER_PIECE at a time. Rows still holding the line they were read or written as
+ * reuse it; every row written takes its line as a slice of its piece, so the texts of
+ * earlier reads and writes can be collected. A piece is made whole before it is handed
+ * on: a row whose seen times move while the file is written (the differ closes intervals
+ * in between) loses its line then (widenSeen), and is formatted anew next time.
+ */
+export function* statusFilePieces(tb: TableBaseline, status: RowStatus): Generator<string> {
+  yield formatCSVLine(headerOf(tb.keyColumns, status));
+  let rows: BaselineRow[] = [];
+  let lines: string[] = [];
+  for (const key of fewKeys(tb, status) ?? tb.sortedKeys()) {
+    const r = tb.rows.get(key);
+    if (r === undefined || r.status !== status) continue;
     rows.push(r);
-    lengths.push(line.length);
+    // A new line is not kept in the row as it is made (a tree of pieces), but as a slice of its piece.
+    lines.push(r.line ?? formatRowLine(key, r));
+    if (rows.length === ROWS_PER_PIECE) {
+      yield joinPiece(rows, lines);
+      rows = [];
+      lines = [];
+    }
   }
-  const text = out.toString();
-  let at = header.length + 1;
+  if (rows.length > 0) yield joinPiece(rows, lines);
+}
+
+/**
+ * The keys of a status with few rows beside the table's others (pending and denied rows
+ * beside a big baseline), sorted on their own: a new finding's pending.csv is written at
+ * once, without walking a million approved rows. Null when the status is not few.
+ */
+function fewKeys(tb: TableBaseline, status: RowStatus): string[] | null {
+  if (status === 'approved') return null;
+  const keys: string[] = [];
+  for (const [key, r] of tb.rows) if (r.status === status) keys.push(key);
+  return keys.length * 8 < tb.rows.size ? sortKeys(keys) : null;
+}
+
+/** The lines as one text, each row's line becoming a slice of it. */
+function joinPiece(rows: readonly BaselineRow[], lines: readonly string[]): string {
+  const text = lines.join('\n') + '\n';
+  let at = 0;
   for (let i = 0; i < rows.length; i++) {
-    const end = at + lengths[i]!;
+    const end = at + lines[i]!.length;
     rows[i]!.line = text.slice(at, end);
     at = end + 1;
   }
@@ -196,7 +201,7 @@ function formatRowLine(key: string, r: BaselineRow): string {
  * renames leaves the row in both files (the newer decision wins on load), never in none.
  */
 export async function writeTableFiles(tableDir: string, tb: TableBaseline, statuses: readonly RowStatus[] = STATUSES): Promise<void> {
-  for (const status of new Set(statuses)) await writeFileAtomic(statusFile(tableDir, status), formatStatusFile(tb, status));
+  for (const status of new Set(statuses)) await writeFileAtomic(statusFile(tableDir, status), statusFilePieces(tb, status));
   const learning = path.join(tableDir, LEARNING_FILE);
   if (tb.learningUntil !== null) await writeFileAtomic(learning, isoOrEmpty(tb.learningUntil) + '\n');
   else await fs.promises.rm(learning, { force: true });

@@ -3,7 +3,7 @@
 // differ answers "approved, pending, denied or new?" with one lookup. Rows keep no key
 // array: the key text is split only when a file is written or a row is listed.
 
-import { compareKeys, KEY_SEP, sortKeys } from './key-values.js';
+import { compareKeys, KEY_SEP, mergeSorted, sortKeys } from './key-values.js';
 import { isoTime } from '../interval/iso-time.js';
 
 export type RowStatus = 'approved' | 'pending' | 'denied';
@@ -33,8 +33,37 @@ export interface BaselineRow {
   line: string | undefined;
 }
 
+/**
+ * The rows by key, noting which keys came and went since the sorted order was last brought
+ * up to date: a running sensor adds a few rows to a table of up to a million between two
+ * writes, and merging those few in is cheaper than checking or sorting them all.
+ */
+export class RowMap extends Map<string, BaselineRow> {
+  /** Keys added since the order was last brought up to date. */
+  added: string[] = [];
+  /** Some key was removed since. */
+  removed = false;
+
+  override set(key: string, row: BaselineRow): this {
+    // (Map's constructor sets nothing here: none is ever given entries.)
+    if (!this.has(key)) this.added.push(key);
+    return super.set(key, row);
+  }
+
+  override delete(key: string): boolean {
+    const gone = super.delete(key);
+    this.removed ||= gone;
+    return gone;
+  }
+
+  override clear(): void {
+    this.removed ||= this.size > 0;
+    super.clear();
+  }
+}
+
 export class TableBaseline {
-  readonly rows = new Map<string, BaselineRow>();
+  readonly rows = new RowMap();
   /** The table has a baseline on disk (approved.csv exists), even an empty one. */
   exists = false;
   /** While learning: rows first seen before this time (ms) are approved silently. */
@@ -51,8 +80,8 @@ export class TableBaseline {
     return n;
   }
 
-  /** Every key in sorted order as of the last sort; reused while the set of keys is unchanged. */
-  private order: string[] = [];
+  /** Every key in sorted order, as of the last sortedKeys() (with rows.added and rows.removed since); null before the first. */
+  private order: string[] | null = null;
   /** Rows read from the files (each file sorted, unless edited by hand): a hint for the first sort. */
   loaded = 0;
 
@@ -61,7 +90,10 @@ export class TableBaseline {
    * write after a load then needs no sort.
    */
   adoptOrder(keys: string[]): void {
-    if (keys.length === this.rows.size) this.order = keys;
+    if (keys.length !== this.rows.size) return;
+    this.order = keys;
+    this.rows.added = [];
+    this.rows.removed = false;
   }
 
   /** Rows of one status (or all), sorted by key. */
@@ -75,25 +107,31 @@ export class TableBaseline {
   }
 
   /**
-   * Every key, sorted. A running sensor rewrites a table when only seen times moved, so the
-   * last order is kept and checked rather than sorted again: when every key of it is still
-   * here and the count is the same, it is the same set of keys.
+   * Every key, sorted. The last order is kept: keys added since are sorted alone and merged
+   * in, keys removed since are dropped from it.
    */
   sortedKeys(): readonly string[] {
     const rows = this.rows;
-    if (this.order.length === rows.size && this.order.every((k) => rows.has(k))) return this.order;
-    const keys = Array.from(rows.keys());
-    const inOrder = this.order.length > 0 ? this.order.length : this.loaded;
-    if ((keys.length - inOrder) * 8 < keys.length) {
-      // Mostly in order already (files are sorted, a few new rows come last): the sort takes
-      // the runs with few comparisons, so compare the key texts directly.
-      this.order = keys.sort(compareKeys);
-    } else {
-      // Mostly new (a learning table): read each key's values once rather than parse both
-      // keys at every comparison.
-      this.order = sortKeys(keys);
+    if (this.order === null) this.order = this.sortAll();
+    else {
+      if (rows.added.length > 0) this.order = mergeSorted([this.order, sortKeys(rows.added)]);
+      if (rows.removed) this.order = this.order.filter((k) => rows.has(k));
     }
+    rows.added = [];
+    rows.removed = false;
     return this.order;
+  }
+
+  private sortAll(): string[] {
+    const keys = Array.from(this.rows.keys());
+    if ((keys.length - this.loaded) * 8 < keys.length) {
+      // Mostly in order already (read from sorted files, a few new rows last): the sort
+      // takes the runs with few comparisons, so compare the key texts directly.
+      return keys.sort(compareKeys);
+    }
+    // Mostly new (a learning table): read each key's values once rather than parse both
+    // keys at every comparison.
+    return sortKeys(keys);
   }
 
   clone(): TableBaseline {
