@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { diffWithSave, loadSave, restoreFrom, saveAs } from '../src/baseline/baseline-saves.js';
 import { BaselineStore } from '../src/baseline/baseline-store.js';
-import { formatCSVLine, parseCSV } from '../src/baseline/csv-codec.js';
+import { csvPieces, forEachCSVRecord, formatCSVLine, parseCSV, type CSVRecord } from '../src/baseline/csv-codec.js';
 import { HistoryLog } from '../src/baseline/history-log.js';
 import { canonicalValue, compareKeys, mergeSorted, sortKeys } from '../src/baseline/key-values.js';
 import { parseIPv4, parseIPv6 } from '../src/count/home-networks.js';
@@ -50,6 +50,49 @@ test('CSV: quoted fields with commas, quotes and line breaks round-trip, with th
   assert.deepEqual(recs[1]!.fields, ['a', 'b,c', 'say "hi"', 'two\nlines', ' pad']);
   assert.throws(() => parseCSV('a,"open\n', 'f.csv'), /f\.csv:1: a quoted field is not closed/);
   assert.throws(() => parseCSV('ok\na,b"c\n', 'f.csv'), /f\.csv:2: a quote inside an unquoted field/);
+  // Parsed in turns of a few lines each (a big table read while the packet loop runs): the
+  // same records, with the same lines, BOM, blank lines and CRLF endings included.
+  const text = `\ufeffh1,h2\r\n${line}\n\nx,y\r\n${line}z,"1\n2\n3"\nlast,one`;
+  const all: string[] = [];
+  forEachCSVRecord(text, 'f.csv', (l, fields) => void all.push(`${l}:${fields.join('|')}`));
+  assert.equal(all.length, 6);
+  for (const limit of [1, 2, 3, 5]) {
+    const got: string[] = [];
+    const at = { pos: 0, line: 1 };
+    let turns = 0;
+    while (!forEachCSVRecord(text, 'f.csv', (l, fields) => void got.push(`${l}:${fields.join('|')}`), at, limit)) turns++;
+    assert.deepEqual(got, all, `${limit} lines per turn`);
+    assert.ok(turns >= (limit === 1 ? all.length - 1 : 1), `${turns} turns of ${limit}`);
+  }
+});
+
+test('CSV: a big file is decoded and parsed in pieces of about a MiB that never cut a quoted field', () => {
+  // Rows of plain and quoted fields (multi-byte text too); one quoted field with line breaks
+  // straddles the first MiB.
+  const rows: string[] = [];
+  let bytes = 0;
+  const add = (r: string): void => {
+    rows.push(r);
+    bytes += Buffer.byteLength(r);
+  };
+  for (let i = 0; bytes < (1 << 20) - 40; i++) add(i % 7 === 0 ? `10.0.0.${i % 250},"note, é ${i}"\n` : `10.0.0.${i % 250},plain ${i}\n`);
+  add(`10.9.9.9,"a note\nover ${'x'.repeat(80)}\nthree ""lines""\n"\n`);
+  for (let i = 0; bytes < 2.5 * (1 << 20); i++) add(`10.1.0.${i % 250},"ü ${i}, and more"\n`);
+  const text = rows.join('');
+  const pieces = [...csvPieces(Buffer.from(text))];
+  assert.ok(pieces.length >= 3, `${pieces.length} pieces`);
+  assert.equal(pieces.join(''), text);
+  const whole = parseCSV(text, 'f.csv');
+  const inPieces: CSVRecord[] = [];
+  let line = 1;
+  for (const piece of pieces) {
+    const at = { pos: 0, line };
+    forEachCSVRecord(piece, 'f.csv', (l, fields) => void inPieces.push({ line: l, fields }), at);
+    line = at.line;
+  }
+  assert.equal(inPieces.length, whole.length);
+  assert.deepEqual(inPieces, whole);
+  assert.ok(whole.some((r) => r.fields[1]!.startsWith('a note\nover')));
 });
 
 test('key values typed by hand are checked and put in the form the engine prints', () => {
@@ -234,6 +277,36 @@ test('the event loop runs while a big table is written; a note longer than the w
   const loaded = store.load('conn', COLS);
   assert.equal(loaded.rows.size, 30_001);
   assert.equal(loaded.rows.get('10.9.9.9 192.0.2.1 udp 53')?.note, long);
+});
+
+test('a running sensor takes in a change to a big table in turns of the event loop', async () => {
+  const store = storeWith({});
+  const tb = new TableBaseline('conn', COLS);
+  for (let i = 0; i < 20_000; i++) tb.rows.set(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255} 192.0.2.1 udp 53`, newRow('approved', NaN, NaN, 0, ''));
+  await store.update(() => store.write(tb, ['approved']));
+  const current = store.load('conn', COLS);
+  assert.equal(await store.loadIfChanged(current), current, 'unchanged: the same table');
+  // The admin denies a row from the command line (another store, as another process).
+  const cli = new BaselineStore(store.dir);
+  await cli.update(async () => {
+    const t = cli.load('conn', COLS);
+    t.rows.set('10.0.0.7 192.0.2.1 udp 53', newRow('denied', NaN, NaN, 0, 'not this one'));
+    await cli.write(t, ['denied', 'approved']);
+  });
+  let turns = 0;
+  let done = false;
+  const watch = (): void => {
+    turns++;
+    if (!done) setImmediate(watch);
+  };
+  setImmediate(watch);
+  const fresh = await store.loadIfChanged(current);
+  done = true;
+  assert.ok(turns >= 3, `${turns} turns of the loop while 20,000 rows were read`);
+  assert.notEqual(fresh, current);
+  assert.equal(fresh.rows.get('10.0.0.7 192.0.2.1 udp 53')?.status, 'denied');
+  assert.deepEqual(fresh.sortedKeys(), store.load('conn', COLS).sortedKeys());
+  assert.equal(await store.loadIfChanged(fresh), fresh, 'read once: unchanged since');
 });
 
 test('pending rows few beside many approved ones are written sorted', async () => {

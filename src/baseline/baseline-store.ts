@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseCSV } from './csv-codec.js';
 import { HistoryLog } from './history-log.js';
 import { StoreLock, type LockOptions } from './store-lock.js';
-import { LEARNING_FILE, readTableFiles, statusFile, writeTableFiles } from './store-files.js';
+import { LEARNING_FILE, readTableFiles, readTableFilesInTurns, statusFile, writeTableFiles } from './store-files.js';
 import { STATUSES, TableBaseline, type RowStatus } from './table-baseline.js';
 
 export const SAVES_DIR = 'saves';
@@ -71,11 +71,17 @@ export class BaselineStore {
     return tb;
   }
 
-  /** `current` when the files are as we last read or wrote them, else a fresh load. */
-  loadIfChanged(current: TableBaseline): TableBaseline {
-    const sig = signature(this.tableDir(current.table));
+  /**
+   * `current` when the files are as we last read or wrote them, else a fresh load, read in
+   * turns of the event loop (a running sensor's packet loop goes on meanwhile).
+   */
+  async loadIfChanged(current: TableBaseline): Promise<TableBaseline> {
+    const dir = this.tableDir(current.table);
+    const sig = signature(dir);
     if (this.signatures.get(current.table) === sig) return current;
-    return this.load(current.table, current.keyColumns);
+    const tb = await readTableFilesInTurns(dir, current.table, current.keyColumns, path.join(this.display, current.table));
+    this.signatures.set(current.table, sig);
+    return tb;
   }
 
   /**

@@ -30,18 +30,76 @@ export function parseCSV(text: string, file: string): CSVRecord[] {
   return out;
 }
 
+/** Bytes per piece of csvPieces (a piece ends at the first line end after this many). */
+const PIECE_BYTES = 1 << 20;
+
+/**
+ * A CSV file's bytes as text in pieces of about a MiB, each ending at a line end outside
+ * quotes (a quoted field may hold line breaks), so each parses on its own: the first line
+ * of the next piece is the line after the last of this one. A file with an unclosed quote
+ * is one piece from that quote on, where the parser reports it.
+ */
+export function* csvPieces(bytes: Buffer): Generator<string> {
+  let start = 0;
+  while (start < bytes.length) {
+    let end = lineEnd(bytes, Math.min(bytes.length, start + PIECE_BYTES) - 1);
+    let quotes = countQuotes(bytes, start, end);
+    while (quotes % 2 === 1 && end < bytes.length) {
+      // That line end is inside a quoted field: on to the next one.
+      const next = lineEnd(bytes, end);
+      quotes += countQuotes(bytes, end, next);
+      end = next;
+    }
+    // A line end is never inside a UTF-8 sequence: each piece decodes on its own.
+    yield bytes.toString('utf8', start, end);
+    start = end;
+  }
+}
+
+/** Just past the first line end at or after `from`, or the end of the bytes. */
+function lineEnd(bytes: Buffer, from: number): number {
+  const nl = bytes.indexOf(0x0a, from);
+  return nl < 0 ? bytes.length : nl + 1;
+}
+
+function countQuotes(bytes: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = bytes.indexOf(0x22, from); i >= 0 && i < to; i = bytes.indexOf(0x22, i + 1)) n++;
+  return n;
+}
+
+/** Where a parse goes on from: the next record's offset in the text and its line. */
+export interface CSVPosition {
+  pos: number;
+  line: number;
+}
+
 /**
  * Calls `fn` for each record in order, without keeping them (big baselines load in one
  * pass). `plain` is the record's text (without its line ending) when it has no quotes:
- * then it is exactly `fields.join(',')`, and a writer may reuse it.
+ * then it is exactly `fields.join(',')`, and a writer may reuse it. With `at` and `limit`,
+ * it parses from `at` and stops after `limit` lines, leaving `at` at the next record, so a
+ * long text can be parsed in turns; returns true once the text is done.
  */
-export function forEachCSVRecord(text: string, file: string, fn: (line: number, fields: string[], plain: string | null) => void): void {
+export function forEachCSVRecord(
+  text: string,
+  file: string,
+  fn: (line: number, fields: string[], plain: string | null) => void,
+  at: CSVPosition = { pos: 0, line: 1 },
+  limit = Number.POSITIVE_INFINITY,
+): boolean {
   const out = { push: (r: CSVRecord): void => fn(r.line, r.fields, null) };
-  let line = 1;
-  let pos = 0;
+  let line = at.line;
+  let pos = at.pos;
   const n = text.length;
-  if (text.charCodeAt(0) === 0xfeff) pos = 1; // a BOM left by a spreadsheet
+  if (line === 1 && pos === 0 && text.charCodeAt(0) === 0xfeff) pos = 1; // a BOM left by a spreadsheet
+  const stop = line + limit;
   while (pos < n) {
+    if (line >= stop) {
+      at.pos = pos;
+      at.line = line;
+      return false;
+    }
     let end = text.indexOf('\n', pos);
     if (end < 0) end = n;
     // Fast path: a line without quotes is a plain split (nearly every line of a baseline).
@@ -109,4 +167,7 @@ export function forEachCSVRecord(text: string, file: string, fn: (line: number, 
     pos = i + 1;
     line++;
   }
+  at.pos = pos;
+  at.line = line;
+  return true;
 }

@@ -12,9 +12,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseIsoTime } from '../interval/iso-time.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
-import { forEachCSVRecord, formatCSVField, formatCSVLine } from './csv-codec.js';
+import { csvPieces, forEachCSVRecord, formatCSVField, formatCSVLine } from './csv-codec.js';
 import { canonicalValue, compareKeys, KEY_SEP, mergeSorted, sortKeys } from './key-values.js';
 import { StoreFormatError } from './store-error.js';
 import { isoOrEmpty, STATUS_TIME_COLUMN, STATUSES, TableBaseline, type BaselineRow, type RowStatus } from './table-baseline.js';
@@ -38,31 +39,90 @@ function parseTime(text: string, allowEmpty: boolean): number | null {
 /** Length of a time as the store prints it (`2026-11-08T09:00:00.000Z`). */
 const ISO_MS_LENGTH = 24;
 
+/** A table's files as read: the bytes of each status file there is, and the learning marker's. */
+interface TableTexts {
+  status: Map<RowStatus, Buffer>;
+  learning: Buffer | null;
+}
+
 /** Reads every file of the table; a table with no files is an empty, non-existing baseline. */
 export function readTableFiles(tableDir: string, table: string, keyColumns: readonly string[], display = tableDir): TableBaseline {
+  const steps = parseTableFiles(readTableTexts(tableDir, readIfThere), table, keyColumns, display);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * readTableFiles for a running sensor: the files are read asynchronously and parsed a few
+ * thousand records per turn of the event loop, so the packet loop goes on while an admin's
+ * change to a big table is taken in.
+ */
+export async function readTableFilesInTurns(tableDir: string, table: string, keyColumns: readonly string[], display = tableDir): Promise<TableBaseline> {
+  const steps = parseTableFiles(await readTableTexts(tableDir, readIfThereAsync), table, keyColumns, display);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await nextTurn();
+  }
+}
+
+function readIfThere(file: string): Buffer | null {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+async function readIfThereAsync(file: string): Promise<Buffer | null> {
+  try {
+    return await fs.promises.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/**
+ * The table's files, read with `read` (sync or async alike) as bytes: they are decoded a
+ * piece at a time while parsed (a hundred MB decoded at once holds the thread some 0.4 s).
+ */
+function readTableTexts(tableDir: string, read: (file: string) => Buffer | null): TableTexts;
+function readTableTexts(tableDir: string, read: (file: string) => Promise<Buffer | null>): Promise<TableTexts>;
+function readTableTexts(tableDir: string, read: (file: string) => Buffer | null | Promise<Buffer | null>): TableTexts | Promise<TableTexts> {
+  const files = [...STATUSES.map((s) => statusFile(tableDir, s)), path.join(tableDir, LEARNING_FILE)];
+  const gather = (texts: (Buffer | null)[]): TableTexts => {
+    const status = new Map<RowStatus, Buffer>();
+    STATUSES.forEach((s, i) => {
+      if (texts[i] !== null) status.set(s, texts[i]!);
+    });
+    return { status, learning: texts[STATUSES.length] ?? null };
+  };
+  const texts = files.map(read);
+  return texts.some((t) => t instanceof Promise) ? Promise.all(texts).then(gather) : gather(texts as (Buffer | null)[]);
+}
+
+/** Parses a table's texts; yields between batches of records (RECORDS_PER_TURN). */
+function* parseTableFiles(texts: TableTexts, table: string, keyColumns: readonly string[], display: string): Generator<void, TableBaseline> {
   const tb = new TableBaseline(table, keyColumns);
   // Files as the store writes them are sorted: checked while reading (a comparison per row
   // beside the parsing), so a running sensor's first rewrite of a big table needs no sort.
   const inOrder: string[][] = [];
   let sorted = true;
   for (const status of STATUSES) {
-    const file = statusFile(tableDir, status);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw err;
-    }
+    const text = texts.status.get(status);
+    if (text === undefined) continue;
     if (status === 'approved') tb.exists = true;
-    const keys = parseStatusFile(text, path.join(display, `${status}.csv`), status, tb);
+    const keys = yield* parseStatusFile(text, path.join(display, `${status}.csv`), status, tb);
     if (keys === null) sorted = false;
     else inOrder.push(keys);
   }
   if (sorted) tb.adoptOrder(mergeSorted(inOrder));
-  const learning = path.join(tableDir, LEARNING_FILE);
-  if (fs.existsSync(learning)) {
-    const text = fs.readFileSync(learning, 'utf8').trim();
+  if (texts.learning !== null) {
+    const text = texts.learning.toString('utf8').trim();
     const t = parseTime(text, false);
     if (t === null) throw new StoreFormatError(path.join(display, LEARNING_FILE), 1, `"${text}" is not an ISO 8601 UTC time such as 2026-11-08T09:00:00.000Z`);
     tb.learningUntil = t;
@@ -71,14 +131,17 @@ export function readTableFiles(tableDir: string, table: string, keyColumns: read
   return tb;
 }
 
+/** Records parsed between two turns of the event loop when reading in turns (some 20 ms). */
+const RECORDS_PER_TURN = 2000;
+
 /** Reads one status file into `tb`; returns its keys when they are in sorted order, else null. */
-function parseStatusFile(text: string, file: string, status: RowStatus, tb: TableBaseline): string[] | null {
+function* parseStatusFile(bytes: Buffer, file: string, status: RowStatus, tb: TableBaseline): Generator<void, string[] | null> {
   const expected = headerOf(tb.keyColumns, status);
   let keys: string[] | null = [];
   const width = tb.keyColumns.length;
   const seenAt = new Map<string, number>();
   let header = true;
-  forEachCSVRecord(text, file, (line, fields, plain) => {
+  const onRecord = (line: number, fields: string[], plain: string | null): void => {
     if (header) {
       header = false;
       if (fields.join(',') !== expected.join(',')) {
@@ -118,7 +181,14 @@ function parseStatusFile(text: string, file: string, status: RowStatus, tb: Tabl
     const row: BaselineRow = { status, firstSeen, lastSeen, at, note, line: canonical ? plain! : undefined };
     const other = tb.rows.get(key);
     if (other === undefined || row.at > other.at || (row.at === other.at && status === 'approved')) tb.rows.set(key, row);
-  });
+  };
+  let line = 1;
+  for (const text of csvPieces(bytes)) {
+    const at = { pos: 0, line };
+    while (!forEachCSVRecord(text, file, onRecord, at, RECORDS_PER_TURN)) yield;
+    line = at.line;
+    yield;
+  }
   return keys;
 }
 

@@ -255,7 +255,7 @@ export class Differ {
     w.lockChanged = false;
     let fresh: TableBaseline;
     try {
-      fresh = this.opts.store.loadIfChanged(w.baseline);
+      fresh = await this.opts.store.loadIfChanged(w.baseline);
     } catch (err) {
       for (const [k, r] of adds) if (!w.adds.has(k)) w.adds.set(k, r);
       for (const [k, s] of seen) if (!w.seen.has(k)) w.seen.set(k, s);
