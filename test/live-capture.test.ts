@@ -140,3 +140,48 @@ test('SIGHUP reloads the config at the next boundary: nothing lost, the new tabl
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('SIGHUP reads the baselines again before the swap: a bad line is named and the daemon runs on; a good file is taken in', { skip: SKIP, timeout: 20000 }, async () => {
+  const dir = tempDir();
+  try {
+    const reports = path.join(dir, 'reports');
+    const baselines = path.join(dir, 'baselines');
+    const config = path.join(dir, 'spanwatch.yaml');
+    const known = await udpPeer();
+    const unknown = await udpPeer();
+    const approved = (columns: string, row: string): string => `${columns},first_seen,last_seen,approved_at,note\n${row},,,2026-11-01T00:00:00.000Z,known\n`;
+    fs.mkdirSync(path.join(baselines, 'conn'), { recursive: true });
+    fs.writeFileSync(path.join(baselines, 'conn/approved.csv'), approved('client_host,server_host,proto,server_port', `127.0.0.1,127.0.0.1,udp,${known.port}`));
+    const conn = 'interval: 2s\ntables:\n  - name: conn\n    key: [client_host, server_host, proto, server_port]\n';
+    fs.writeFileSync(config, conn);
+    const d = startDaemon(['run', '-i', 'lo', '--config', config, '--stay-root', '--reports', reports, '--baselines', baselines], dir);
+    await d.waitFor(/capturing on lo /);
+    await known.send(2, 10);
+    // A new table whose baseline has a bad line: the reload names file and line, and the
+    // daemon runs on as it was.
+    fs.writeFileSync(config, conn + '  - name: udp_ports\n    key: [proto, server_port]\n    where: udp\n');
+    fs.mkdirSync(path.join(baselines, 'udp_ports'));
+    const ports = path.join(baselines, 'udp_ports/approved.csv');
+    fs.writeFileSync(ports, approved('proto,server_port', 'udp,not-a-port'));
+    d.child.kill('SIGHUP');
+    await d.waitFor(/reload \(config\) failed, running on as before: .*udp_ports\/approved\.csv:2/);
+    // Fixed: read, then swapped in at the next boundary, with its one known row.
+    fs.writeFileSync(ports, approved('proto,server_port', `udp,${known.port}`));
+    d.child.kill('SIGHUP');
+    const m = await d.waitFor(/SIGHUP: reloaded .* counting with it from (\S+)/);
+    await sleep(Math.max(0, Date.parse(m[1]!) - Date.now()) + 200);
+    await known.send(3, 10);
+    await unknown.send(3, 10);
+    await d.waitFor(new RegExp(`finding new_row udp_ports udp ${unknown.port} `));
+    known.close();
+    unknown.close();
+    d.child.kill('SIGTERM');
+    const { code } = await d.exited;
+    assert.equal(code, 0, d.stderr());
+    assert.equal(aggregate(reports, 'udp_ports', (r) => r.server_port === String(known.port)).packets, 3, d.stderr());
+    // The known row is in both baselines: no finding for it in either table.
+    assert.doesNotMatch(d.stderr(), new RegExp(`finding \\S+ (conn 127\\.0\\.0\\.1 127\\.0\\.0\\.1 )?(udp_ports )?udp ${known.port} `));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

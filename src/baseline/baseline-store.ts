@@ -71,17 +71,19 @@ export class BaselineStore {
     return tb;
   }
 
-  /**
-   * `current` when the files are as we last read or wrote them, else a fresh load, read in
-   * turns of the event loop (a running sensor's packet loop goes on meanwhile).
-   */
-  async loadIfChanged(current: TableBaseline): Promise<TableBaseline> {
-    const dir = this.tableDir(current.table);
+  /** load(), read in turns of the event loop: a running sensor's packet loop goes on meanwhile. */
+  async loadInTurns(table: string, keyColumns: readonly string[]): Promise<TableBaseline> {
+    const dir = this.tableDir(table);
     const sig = signature(dir);
-    if (this.signatures.get(current.table) === sig) return current;
-    const tb = await readTableFilesInTurns(dir, current.table, current.keyColumns, path.join(this.display, current.table));
-    this.signatures.set(current.table, sig);
+    const tb = await readTableFilesInTurns(dir, table, keyColumns, path.join(this.display, table));
+    this.signatures.set(table, sig);
     return tb;
+  }
+
+  /** `current` when the files are as we last read or wrote them, else a fresh load (in turns). */
+  async loadIfChanged(current: TableBaseline): Promise<TableBaseline> {
+    if (this.signatures.get(current.table) === signature(this.tableDir(current.table))) return current;
+    return this.loadInTurns(current.table, current.keyColumns);
   }
 
   /**

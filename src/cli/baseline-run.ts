@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { BaselineStore } from '../baseline/baseline-store.js';
+import type { TableBaseline } from '../baseline/table-baseline.js';
 import { StoreError } from '../baseline/store-error.js';
 import type { Plan } from '../config/load-config.js';
 import { parseDuration } from '../config/duration.js';
@@ -39,8 +40,30 @@ export interface BaselineRun {
   close: () => Promise<number>;
 }
 
-/** The differ for a run, or null with --no-baseline. `extraSinks` also receive every finding. */
-export function openBaselineRun(plan: Plan, opts: BaselineRunOptions, extraSinks: readonly FindingSink[] = []): BaselineRun | null {
+/** A run's baseline store with its tables already read. */
+export interface ReadBaselines {
+  store: BaselineStore;
+  tables: Map<string, TableBaseline>;
+}
+
+/**
+ * Reads the baselines of the plan's tables in turns of the event loop, for a differ to be
+ * built later (a SIGHUP reload: the engine running meanwhile goes on counting). Null with
+ * --no-baseline. Rejects with the store's error for a bad file.
+ */
+export async function readBaselinesInTurns(plan: Plan, opts: BaselineRunOptions): Promise<ReadBaselines | null> {
+  if (opts.baseline === false) return null;
+  const store = new BaselineStore(opts.baselines ?? plan.baselinesDir);
+  const tables = new Map<string, TableBaseline>();
+  for (const t of plan.tables) tables.set(t.name, await store.loadInTurns(t.name, t.parts.map((p) => p.name)));
+  return { store, tables };
+}
+
+/**
+ * The differ for a run, or null with --no-baseline. `extraSinks` also receive every finding.
+ * `read`: the baselines as readBaselinesInTurns read them; else they are read here.
+ */
+export function openBaselineRun(plan: Plan, opts: BaselineRunOptions, extraSinks: readonly FindingSink[] = [], read: ReadBaselines | null = null): BaselineRun | null {
   if (opts.baseline === false) return null;
   let forceLearnMs: number | null = null;
   if (opts.learn !== undefined) {
@@ -52,7 +75,8 @@ export function openBaselineRun(plan: Plan, opts: BaselineRunOptions, extraSinks
   let differ: Differ;
   try {
     differ = new Differ({
-      store: new BaselineStore(opts.baselines ?? plan.baselinesDir),
+      store: read?.store ?? new BaselineStore(opts.baselines ?? plan.baselinesDir),
+      baselines: read?.tables,
       tables: plan.tables.map((t) => ({ name: t.name, keyColumns: t.parts.map((p) => p.name) })),
       sink,
       learnForMs: plan.learnForSec * 1000,

@@ -9,7 +9,7 @@
 //   reports/state/status.json: packets, rate, rows, malformed, mails queued, loss evidence
 //   (interface counters against packets seen; event-loop delay);
 // - SIGHUP re-reads the config and opens a new engine (and with it the differ and its
-//   baselines); the swap happens at the next interval boundary, so the open interval
+//   baselines, read in turns of the event loop while the old engine counts on); the swap happens at the next interval boundary, so the open interval
 //   completes under the old config — every table keeps counting, nothing is written twice
 //   or lost — and new or changed tables start with a whole interval. Capture settings
 //   (interface, filter, buffer, snaplen, run_as) and reports_dir need a restart: the capture
@@ -36,6 +36,11 @@ export interface EngineBundle {
 }
 
 export type OpenEngine = (plan: Plan, onInterval: (snapshots: readonly TableSnapshot[]) => void) => EngineBundle;
+/**
+ * Reads what an engine for `plan` needs from disk (the baselines) in turns of the event
+ * loop, then gives the opener that uses it: a reload reads while the old engine counts on.
+ */
+export type PrepareEngine = (plan: Plan) => Promise<OpenEngine>;
 
 export interface LiveRunOptions {
   /** -i value or capture.interface; null: libpcap's default device. */
@@ -44,6 +49,7 @@ export interface LiveRunOptions {
   /** Reads the config again as the command line said (SIGHUP). */
   reloadPlan: () => Plan;
   openEngine: OpenEngine;
+  prepareEngine: PrepareEngine;
   /** Runs once the capture is open and privileges are dropped, before the first engine:
    *  whatever creates files (outbox, schedules) starts here, so they belong to run_as. */
   afterDrop?: () => void;
@@ -187,10 +193,10 @@ class LiveDaemon {
   }
 
   /** An engine for `plan` whose intervals report here, naming that engine. */
-  private openBundle(plan: Plan): EngineBundle {
+  private openBundle(plan: Plan, open: OpenEngine = this.o.openEngine): EngineBundle {
     let engine: CountingEngine | null = null;
     // The engine exists once openEngine returns; it cannot close an interval before that.
-    const bundle = this.o.openEngine(plan, (snapshots) => this.intervalClosed(engine ?? bundle.engine, snapshots));
+    const bundle = open(plan, (snapshots) => this.intervalClosed(engine ?? bundle.engine, snapshots));
     engine = bundle.engine;
     return bundle;
   }
@@ -318,13 +324,18 @@ class LiveDaemon {
     this.scheduleTick();
   }
 
-  /** SIGHUP: a new engine (and differ, baselines) from the config, swapped in at the next boundary. */
-  private reload(): void {
+  /**
+   * SIGHUP: a new engine (and differ, baselines) from the config, swapped in at the next
+   * boundary. The baselines are read first, in turns: the running engine counts meanwhile.
+   */
+  private async reload(): Promise<void> {
     const next = this.o.reloadPlan();
     for (const what of restartNeeded(this.plan, next)) this.o.log(`reload: ${what} changed; it takes effect only after a restart`);
+    const open = await this.o.prepareEngine(next);
+    if (this.o.lifecycle.stopping !== null) return; // shutting down: the old engine writes its last interval
     if (this.pending) this.closing.push(this.pending.bundle.close());
     this.pending = null;
-    const bundle = this.openBundle(next);
+    const bundle = this.openBundle(next, open);
     const nowSec = Math.floor(this.source.nowMs() / 1000);
     const clock = this.bundle.engine.clock;
     const len = next.intervalSec;

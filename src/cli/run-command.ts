@@ -13,7 +13,7 @@ import { buildSummary, formatSummaryText } from '../report/run-summary.js';
 import { CaptureFileSource } from '../source/capture-file.js';
 import { openRunAlerts } from './alerts-command.js';
 import type { AlertSink } from '../alert/alert-sink.js';
-import { addBaselineRunOptions, openBaselineRun, openFindings, type BaselineRunOptions } from './baseline-run.js';
+import { addBaselineRunOptions, openBaselineRun, openFindings, readBaselinesInTurns, type BaselineRunOptions, type ReadBaselines } from './baseline-run.js';
 import { ActionRunner } from '../policy/exec-action.js';
 import { PolicyRun } from '../policy/policy-run.js';
 import type { EngineBundle } from './live-run.js';
@@ -127,11 +127,12 @@ function openEngine(
   live: boolean,
   onInterval?: (snapshots: readonly TableSnapshot[]) => void,
   alerts: FindingSink | null = null,
+  baselines: ReadBaselines | null = null,
 ): EngineBundle {
   // Policy (issue 8, src/policy/): decides rows before the differ; kind actions see every finding.
   const actions = plan.policy ? new ActionRunner(log) : null;
   const sinks = [...(alerts ? [alerts] : []), ...(actions && plan.policy ? [actions.kindSink(plan.policy.kindActions)] : [])];
-  const baseline = openBaselineRun(plan, opts, sinks);
+  const baseline = openBaselineRun(plan, opts, sinks, baselines);
   // With --no-baseline the policy still decides rows; its findings need a sink of their own.
   const ownFindings = baseline === null && plan.policy ? openFindings(plan, sinks) : null;
   const findings = baseline?.sink ?? ownFindings?.sink;
@@ -193,6 +194,10 @@ async function runLiveCommand(opts: RunOptions, plan: Plan, device: string | nul
     plan,
     reloadPlan: () => loadPlan(opts),
     openEngine: (p, onInterval) => openEngine(p, opts, writer, true, onInterval, alerts),
+    prepareEngine: async (p) => {
+      const baselines = await readBaselinesInTurns(p, opts);
+      return (q, onInterval) => openEngine(q, opts, writer, true, onInterval, alerts, baselines);
+    },
     afterDrop: start,
     lifecycle,
     stayRoot: opts.stayRoot === true,

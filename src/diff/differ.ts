@@ -50,6 +50,8 @@ export interface DifferOptions {
   goneAfterMs: number | null;
   reportsDir: string;
   log: (message: string) => void;
+  /** The tables' baselines already read from `store` (a reload reads them in turns); else read here. */
+  baselines?: ReadonlyMap<string, TableBaseline>;
 }
 
 export class Differ {
@@ -64,7 +66,7 @@ export class Differ {
   /** Loads every table's baseline (throws StoreFormatError for a bad file) and says which learn. */
   constructor(private readonly opts: DifferOptions) {
     for (const t of opts.tables) {
-      const w = new TableWatch(t.name, t.keyColumns, opts.store.load(t.name, t.keyColumns));
+      const w = new TableWatch(t.name, t.keyColumns, opts.baselines?.get(t.name) ?? opts.store.load(t.name, t.keyColumns));
       this.watches.set(t.name, w);
       const b = w.baseline;
       if (opts.forceLearnMs !== null) {
