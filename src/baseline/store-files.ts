@@ -40,14 +40,14 @@ function parseTime(text: string, allowEmpty: boolean): number | null {
 const ISO_MS_LENGTH = 24;
 
 /** A table's files as read: the bytes of each status file there is, and the learning marker's. */
-interface TableTexts {
+interface TableBytes {
   status: Map<RowStatus, Buffer>;
   learning: Buffer | null;
 }
 
 /** Reads every file of the table; a table with no files is an empty, non-existing baseline. */
 export function readTableFiles(tableDir: string, table: string, keyColumns: readonly string[], display = tableDir): TableBaseline {
-  const steps = parseTableFiles(readTableTexts(tableDir, readIfThere), table, keyColumns, display);
+  const steps = parseTableFiles(readTableBytes(tableDir, readIfThere), table, keyColumns, display);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -60,7 +60,7 @@ export function readTableFiles(tableDir: string, table: string, keyColumns: read
  * change to a big table is taken in.
  */
 export async function readTableFilesInTurns(tableDir: string, table: string, keyColumns: readonly string[], display = tableDir): Promise<TableBaseline> {
-  const steps = parseTableFiles(await readTableTexts(tableDir, readIfThereAsync), table, keyColumns, display);
+  const steps = parseTableFiles(await readTableBytes(tableDir, readIfThereAsync), table, keyColumns, display);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -90,11 +90,11 @@ async function readIfThereAsync(file: string): Promise<Buffer | null> {
  * The table's files, read with `read` (sync or async alike) as bytes: they are decoded a
  * piece at a time while parsed (a hundred MB decoded at once holds the thread some 0.4 s).
  */
-function readTableTexts(tableDir: string, read: (file: string) => Buffer | null): TableTexts;
-function readTableTexts(tableDir: string, read: (file: string) => Promise<Buffer | null>): Promise<TableTexts>;
-function readTableTexts(tableDir: string, read: (file: string) => Buffer | null | Promise<Buffer | null>): TableTexts | Promise<TableTexts> {
+function readTableBytes(tableDir: string, read: (file: string) => Buffer | null): TableBytes;
+function readTableBytes(tableDir: string, read: (file: string) => Promise<Buffer | null>): Promise<TableBytes>;
+function readTableBytes(tableDir: string, read: (file: string) => Buffer | null | Promise<Buffer | null>): TableBytes | Promise<TableBytes> {
   const files = [...STATUSES.map((s) => statusFile(tableDir, s)), path.join(tableDir, LEARNING_FILE)];
-  const gather = (texts: (Buffer | null)[]): TableTexts => {
+  const gather = (texts: (Buffer | null)[]): TableBytes => {
     const status = new Map<RowStatus, Buffer>();
     STATUSES.forEach((s, i) => {
       if (texts[i] !== null) status.set(s, texts[i]!);
@@ -105,8 +105,8 @@ function readTableTexts(tableDir: string, read: (file: string) => Buffer | null 
   return texts.some((t) => t instanceof Promise) ? Promise.all(texts).then(gather) : gather(texts as (Buffer | null)[]);
 }
 
-/** Parses a table's texts; yields between batches of records (RECORDS_PER_TURN). */
-function* parseTableFiles(texts: TableTexts, table: string, keyColumns: readonly string[], display: string): Generator<void, TableBaseline> {
+/** Parses a table's files; yields between batches of records (RECORDS_PER_TURN). */
+function* parseTableFiles(texts: TableBytes, table: string, keyColumns: readonly string[], display: string): Generator<void, TableBaseline> {
   const tb = new TableBaseline(table, keyColumns);
   // Files as the store writes them are sorted: checked while reading (a comparison per row
   // beside the parsing), so a running sensor's first rewrite of a big table needs no sort.

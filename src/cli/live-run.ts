@@ -9,9 +9,10 @@
 //   reports/state/status.json: packets, rate, rows, malformed, mails queued, loss evidence
 //   (interface counters against packets seen; event-loop delay);
 // - SIGHUP re-reads the config and opens a new engine (and with it the differ and its
-//   baselines, read in turns of the event loop while the old engine counts on); the swap happens at the next interval boundary, so the open interval
-//   completes under the old config — every table keeps counting, nothing is written twice
-//   or lost — and new or changed tables start with a whole interval. Capture settings
+//   baselines, read in turns of the event loop while the old engine counts on); the swap
+//   happens at the next interval boundary, so the open interval completes under the old
+//   config — every table keeps counting, nothing is written twice or lost — and new or
+//   changed tables start with a whole interval. Capture settings
 //   (interface, filter, buffer, snaplen, run_as) and reports_dir need a restart: the capture
 //   cannot be reopened without privileges.
 // - SIGTERM/SIGINT: see lifecycle.ts.

@@ -18,8 +18,8 @@ const PIECES_BUFFER = 1024 * 1024;
 
 /**
  * Encodes the pieces into one reused buffer and writes it whenever the next piece might not
- * fit. A buffer per piece would be outside memory the engine counts (a full collection of
- * a big heap every few MiB), and one for the whole text is the stall pieces avoid.
+ * fit. A Buffer per piece is memory outside the heap, which V8 answers with a full
+ * collection of a big heap every few MiB; one for the whole text is the stall pieces avoid.
  */
 async function writePieces(fh: fs.promises.FileHandle, pieces: Iterable<string>): Promise<void> {
   let buf = Buffer.allocUnsafe(PIECES_BUFFER);
@@ -40,8 +40,8 @@ async function writePieces(fh: fs.promises.FileHandle, pieces: Iterable<string>)
 }
 
 /**
- * `data` may come in pieces (an iterable of texts): each is written before the next is
- * asked for, so a big file is never one string and the event loop runs in between.
+ * `data` may come in pieces (an iterable of texts), asked for as the file is written a MiB
+ * at a time: a big file is never one string, and the event loop runs between the writes.
  */
 export async function writeFileAtomic(file: string, data: string | Buffer | Iterable<string>, opts: { durable?: boolean } = {}): Promise<void> {
   const durable = opts.durable ?? true;
