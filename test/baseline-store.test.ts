@@ -254,6 +254,21 @@ test('a status file is made in pieces; a row whose seen times move between two i
   assert.ok([...statusFilePieces(tb, 'approved')].join('').includes(line(keys[5]!, '2026-11-01T00:01:00.000Z')));
 });
 
+/** Runs `fn`, calling `onTurn` at each turn of the event loop until it has settled. */
+async function everyTurn<T>(fn: () => Promise<T>, onTurn: () => void): Promise<T> {
+  let done = false;
+  const turn = (): void => {
+    onTurn();
+    if (!done) setImmediate(turn);
+  };
+  setImmediate(turn);
+  try {
+    return await fn();
+  } finally {
+    done = true;
+  }
+}
+
 test('the event loop runs while a big table is written; a note longer than the write buffer survives', async () => {
   const store = storeWith({});
   const tb = new TableBaseline('conn', COLS);
@@ -264,14 +279,10 @@ test('the event loop runs while a big table is written; a note longer than the w
   const first = tb.rows.get(keys[0]!)!;
   const last = tb.rows.get(keys[keys.length - 1]!)!;
   const states = new Set<string>();
-  let done = false;
-  const watch = (): void => {
-    states.add(`${first.line !== undefined}/${last.line !== undefined}`);
-    if (!done) setImmediate(watch);
-  };
-  setImmediate(watch);
-  await store.update(() => store.write(tb, ['approved']));
-  done = true;
+  await everyTurn(
+    () => store.update(() => store.write(tb, ['approved'])),
+    () => void states.add(`${first.line !== undefined}/${last.line !== undefined}`),
+  );
   // A turn of the loop came after the first rows were made and before the last ones were.
   assert.ok(states.has('true/false'), [...states].join(' '));
   const loaded = store.load('conn', COLS);
@@ -294,14 +305,10 @@ test('a running sensor takes in a change to a big table in turns of the event lo
     await cli.write(t, ['denied', 'approved']);
   });
   let turns = 0;
-  let done = false;
-  const watch = (): void => {
-    turns++;
-    if (!done) setImmediate(watch);
-  };
-  setImmediate(watch);
-  const fresh = await store.loadIfChanged(current);
-  done = true;
+  const fresh = await everyTurn(
+    () => store.loadIfChanged(current),
+    () => void turns++,
+  );
   assert.ok(turns >= 3, `${turns} turns of the loop while 20,000 rows were read`);
   assert.notEqual(fresh, current);
   assert.equal(fresh.rows.get('10.0.0.7 192.0.2.1 udp 53')?.status, 'denied');

@@ -47,7 +47,7 @@ interface TableBytes {
 
 /** Reads every file of the table; a table with no files is an empty, non-existing baseline. */
 export function readTableFiles(tableDir: string, table: string, keyColumns: readonly string[], display = tableDir): TableBaseline {
-  const steps = parseTableFiles(readTableBytes(tableDir, readIfThere), table, keyColumns, display);
+  const steps = parseTableFiles(tableBytes(tableFiles(tableDir).map(readIfThere)), table, keyColumns, display);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -60,7 +60,8 @@ export function readTableFiles(tableDir: string, table: string, keyColumns: read
  * change to a big table is taken in.
  */
 export async function readTableFilesInTurns(tableDir: string, table: string, keyColumns: readonly string[], display = tableDir): Promise<TableBaseline> {
-  const steps = parseTableFiles(await readTableBytes(tableDir, readIfThereAsync), table, keyColumns, display);
+  const bytes = tableBytes(await Promise.all(tableFiles(tableDir).map((f) => fs.promises.readFile(f).catch(missing))));
+  const steps = parseTableFiles(bytes, table, keyColumns, display);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -68,41 +69,35 @@ export async function readTableFilesInTurns(tableDir: string, table: string, key
   }
 }
 
+/** The status files, then the learning marker. */
+function tableFiles(tableDir: string): string[] {
+  return [...STATUSES.map((s) => statusFile(tableDir, s)), path.join(tableDir, LEARNING_FILE)];
+}
+
 function readIfThere(file: string): Buffer | null {
   try {
     return fs.readFileSync(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
+    return missing(err);
   }
 }
 
-async function readIfThereAsync(file: string): Promise<Buffer | null> {
-  try {
-    return await fs.promises.readFile(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+/** A file that is not there reads as null; any other error stands. */
+function missing(err: unknown): null {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+  throw err;
 }
 
 /**
- * The table's files, read with `read` (sync or async alike) as bytes: they are decoded a
- * piece at a time while parsed (a hundred MB decoded at once holds the thread some 0.4 s).
+ * The files of tableFiles() as read, as bytes: they are decoded a piece at a time while
+ * parsed (a hundred MB decoded at once holds the thread some 0.4 s).
  */
-function readTableBytes(tableDir: string, read: (file: string) => Buffer | null): TableBytes;
-function readTableBytes(tableDir: string, read: (file: string) => Promise<Buffer | null>): Promise<TableBytes>;
-function readTableBytes(tableDir: string, read: (file: string) => Buffer | null | Promise<Buffer | null>): TableBytes | Promise<TableBytes> {
-  const files = [...STATUSES.map((s) => statusFile(tableDir, s)), path.join(tableDir, LEARNING_FILE)];
-  const gather = (texts: (Buffer | null)[]): TableBytes => {
-    const status = new Map<RowStatus, Buffer>();
-    STATUSES.forEach((s, i) => {
-      if (texts[i] !== null) status.set(s, texts[i]!);
-    });
-    return { status, learning: texts[STATUSES.length] ?? null };
-  };
-  const texts = files.map(read);
-  return texts.some((t) => t instanceof Promise) ? Promise.all(texts).then(gather) : gather(texts as (Buffer | null)[]);
+function tableBytes(read: readonly (Buffer | null)[]): TableBytes {
+  const status = new Map<RowStatus, Buffer>();
+  STATUSES.forEach((s, i) => {
+    if (read[i] !== null) status.set(s, read[i]!);
+  });
+  return { status, learning: read[STATUSES.length] ?? null };
 }
 
 /** Parses a table's files; yields between batches of records (RECORDS_PER_TURN). */

@@ -40,6 +40,11 @@ export interface BaselineRun {
   close: () => Promise<number>;
 }
 
+/** The run's store: --baselines, else the config's baselines_dir. */
+function storeOf(plan: Plan, opts: BaselineRunOptions): BaselineStore {
+  return new BaselineStore(opts.baselines ?? plan.baselinesDir);
+}
+
 /** A run's baseline store with its tables already read. */
 export interface ReadBaselines {
   store: BaselineStore;
@@ -53,7 +58,7 @@ export interface ReadBaselines {
  */
 export async function readBaselinesInTurns(plan: Plan, opts: BaselineRunOptions): Promise<ReadBaselines | null> {
   if (opts.baseline === false) return null;
-  const store = new BaselineStore(opts.baselines ?? plan.baselinesDir);
+  const store = storeOf(plan, opts);
   const tables = new Map<string, TableBaseline>();
   for (const t of plan.tables) tables.set(t.name, await store.loadInTurns(t.name, t.parts.map((p) => p.name)));
   return { store, tables };
@@ -75,7 +80,7 @@ export function openBaselineRun(plan: Plan, opts: BaselineRunOptions, extraSinks
   let differ: Differ;
   try {
     differ = new Differ({
-      store: read?.store ?? new BaselineStore(opts.baselines ?? plan.baselinesDir),
+      store: read?.store ?? storeOf(plan, opts),
       baselines: read?.tables,
       tables: plan.tables.map((t) => ({ name: t.name, keyColumns: t.parts.map((p) => p.name) })),
       sink,

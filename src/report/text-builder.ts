@@ -1,4 +1,4 @@
-// Builds a long text of many short lines (a baseline file of 100 000 rows, the history).
+// Builds a long text of many short lines (the history lines of a learning table's write).
 //
 // `out += line` makes a chain of string pieces that all stay alive until the end, so every
 // young-generation collection copies the whole chain again: writing a big table spent more
